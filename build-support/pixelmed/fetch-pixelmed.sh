@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Puts PixelMed's jar at $2 so the build can install it as com.pixelmed:pixelmed:$1.
+# Order of preference: $PIXELMED_JAR, the local Maven repository, the installed Debian package,
+# then `apt-get download libpixelmed-java` unpacked with dpkg-deb (no root needed).
+set -euo pipefail
+version="$1"; out="$2"
+mkdir -p "$(dirname "$out")"
+m2="${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}/com/pixelmed/pixelmed/$version/pixelmed-$version.jar"
+
+use() { cp -f "$1" "$out"; echo "[pixelmed] using $1"; exit 0; }
+
+[ -n "${PIXELMED_JAR:-}" ] && { [ -f "$PIXELMED_JAR" ] || { echo "[pixelmed] PIXELMED_JAR=$PIXELMED_JAR does not exist" >&2; exit 1; }; use "$PIXELMED_JAR"; }
+[ -f "$out" ] && { echo "[pixelmed] already fetched: $out"; exit 0; }
+[ -f "$m2" ] && use "$m2"
+if [ -f /usr/share/java/pixelmed.jar ] && dpkg-query -W -f='${Version}' libpixelmed-java 2>/dev/null | grep -q "^$version"; then
+  use /usr/share/java/pixelmed.jar
+fi
+
+command -v apt-get >/dev/null || {
+  cat >&2 <<MSG
+[pixelmed] Cannot fetch PixelMed: this is not a Debian/Ubuntu machine (no apt-get).
+Fix: download PixelMed $version (https://www.dclunie.com/pixelmed/software/ or Debian's libpixelmed-java
+package) and run the build with PIXELMED_JAR=/path/to/pixelmed.jar, or install it yourself:
+  mvn install:install-file -Dfile=pixelmed.jar -DgroupId=com.pixelmed -DartifactId=pixelmed -Dversion=$version -Dpackaging=jar
+MSG
+  exit 1; }
+
+work="$(dirname "$out")/pixelmed-deb"
+rm -rf "$work"; mkdir -p "$work"
+fetch() { (cd "$work" && apt-get download "libpixelmed-java" >/dev/null 2>"$work/apt.err"); }
+if ! fetch; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "[pixelmed] apt-get download failed; refreshing package lists (apt-get update)"
+    apt-get update -qq >/dev/null 2>&1 || true
+    fetch || { echo "[pixelmed] apt-get download libpixelmed-java failed:" >&2; cat "$work/apt.err" >&2; exit 1; }
+  else
+    echo "[pixelmed] apt-get download libpixelmed-java failed (package lists may be empty; run 'sudo apt-get update', or set PIXELMED_JAR):" >&2
+    cat "$work/apt.err" >&2; exit 1
+  fi
+fi
+deb=$(ls "$work"/libpixelmed-java_*.deb | head -1)
+got=$(basename "$deb" | sed -E 's/^libpixelmed-java_([0-9]+).*/\1/')
+[ "$got" = "$version" ] || echo "[pixelmed] warning: apt offers PixelMed $got, the build expects $version; installing it as $version" >&2
+dpkg-deb -x "$deb" "$work/root"
+jar="$work/root/usr/share/java/pixelmed.jar"
+[ -f "$jar" ] || jar=$(find "$work/root" -name 'pixelmed*.jar' | head -1)
+[ -f "$jar" ] || { echo "[pixelmed] no pixelmed jar inside $deb" >&2; exit 1; }
+use "$jar"

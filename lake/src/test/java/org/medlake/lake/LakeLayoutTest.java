@@ -1,0 +1,34 @@
+package org.medlake.lake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class LakeLayoutTest {
+    private static final String SHA = "ab" + "cd" + "0123456789abcdef".repeat(3) + "0123456789ab";
+
+    @Test
+    void objectKeysFanOutByTheFirstTwoBytes() {
+        assertThat(SHA).hasSize(64);
+        assertThat(LakeLayout.objectKey(SHA)).isEqualTo("objects/sha256/ab/cd/" + SHA);
+        assertThat(LakeLayout.objectKey(SHA.toUpperCase())).isEqualTo("objects/sha256/ab/cd/" + SHA);
+    }
+
+    @Test
+    void rejectsSomethingThatIsNotADigest() {
+        assertThatThrownBy(() -> LakeLayout.objectKey("../../etc/passwd"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a SHA-256");
+    }
+
+    @Test
+    void resolvesRelativeKeysInsideTheLakeAndRefusesEscapes() {
+        LakeLayout lake = LakeLayout.at(Path.of("/data/lake"));
+        assertThat(lake.resolve("objects/sha256/ab/cd/" + SHA)).isEqualTo(Path.of("/data/lake/objects/sha256/ab/cd/" + SHA));
+        assertThat(lake.resolve("file:///mnt/pacs/x.dcm")).isEqualTo(Path.of("/mnt/pacs/x.dcm"));
+        assertThatThrownBy(() -> lake.resolve("../secret")).hasMessageContaining("escapes");
+        assertThat(lake.table(Tables.INSTANCES)).isEqualTo(Path.of("/data/lake/tables/instances"));
+    }
+}
