@@ -1,0 +1,252 @@
+package org.medlake.sdk.internal;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.medlake.sdk.InstanceRef;
+import org.medlake.sdk.MedlakeClient;
+import org.medlake.sdk.MedlakeConfig;
+import org.medlake.sdk.MedlakeException;
+import org.medlake.sdk.MedlakeException.Kind;
+import org.medlake.sdk.Query;
+import org.medlake.sdk.SeriesPage;
+import org.medlake.sdk.SeriesSummary;
+
+/** {@link MedlakeClient} over the REST API with the JDK HTTP client. */
+public final class HttpMedlakeClient implements MedlakeClient {
+    private static final String SHA256_HEADER = "X-Medlake-SHA256";
+
+    private final MedlakeConfig config;
+    private final HttpClient http;
+    private final ObjectMapper json;
+    private final TokenProvider tokens;
+
+    /** Creates a client for a validated configuration. */
+    public HttpMedlakeClient(MedlakeConfig config) {
+        this.config = config;
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(config.timeout())
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+        this.json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        this.tokens = new TokenProvider(config, http, json, Clock.systemUTC());
+    }
+
+    @Override
+    public SeriesPage searchSeries(Query query, int size) {
+        return search(query, size, null);
+    }
+
+    @Override
+    public SeriesPage nextPage(Query query, SeriesPage previous) {
+        if (!previous.hasNext()) {
+            return new SeriesPage(previous.total(), List.of(), null);
+        }
+        return search(query, previous.series().size(), previous.nextCursor());
+    }
+
+    private SeriesPage search(Query query, int size, List<Object> after) {
+        if (size < 1 || size > 1000) {
+            throw new MedlakeException(Kind.USER_ERROR, 0, "Page size " + size + " is out of range; use 1 to 1000.");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("query", query.toTree());
+        body.put("size", size);
+        if (after != null) {
+            body.put("search_after", after);
+        }
+        JsonNode root = sendJson(request("/api/v1/series/search")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(write(body))));
+        List<SeriesSummary> series = new ArrayList<>();
+        for (JsonNode doc : root.path("series")) {
+            Map<String, Object> attrs = json.convertValue(doc, new TypeReference<Map<String, Object>>() {});
+            attrs.values().removeIf(v -> v == null);
+            series.add(new SeriesSummary(
+                    text(doc, "series_instance_uid"),
+                    text(doc, "study_instance_uid"),
+                    text(doc, "patient_id"),
+                    text(doc, "modality"),
+                    text(doc, "project"),
+                    text(doc, "series_description"),
+                    doc.path("instance_count").asLong(),
+                    attrs));
+        }
+        JsonNode next = root.path("next_search_after");
+        List<Object> cursor = next.isArray() ? json.convertValue(next, new TypeReference<List<Object>>() {}) : null;
+        return new SeriesPage(root.path("total").asLong(), series, cursor);
+    }
+
+    @Override
+    public List<InstanceRef> instances(String seriesInstanceUid) {
+        JsonNode root = sendJson(request("/api/v1/series/" + path(seriesInstanceUid) + "/instances").GET());
+        List<InstanceRef> out = new ArrayList<>();
+        for (JsonNode i : root.path("instances")) {
+            JsonNode number = i.path("instance_number");
+            out.add(new InstanceRef(text(i, "sop_instance_uid"), text(i, "sha256"), i.path("size_bytes").asLong(),
+                    number.isNumber() ? number.asInt() : null));
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public InputStream openInstance(String sopInstanceUid) {
+        return send(request(instanceFile(sopInstanceUid)).GET(), HttpResponse.BodyHandlers.ofInputStream()).body();
+    }
+
+    @Override
+    public Path downloadInstance(String sopInstanceUid, Path directory) {
+        HttpResponse<InputStream> response =
+                send(request(instanceFile(sopInstanceUid)).GET(), HttpResponse.BodyHandlers.ofInputStream());
+        String expected = response.headers().firstValue(SHA256_HEADER).orElse(null);
+        Path target = directory.resolve(sopInstanceUid + ".dcm");
+        try {
+            Files.createDirectories(directory);
+            Path partial = Files.createTempFile(directory, ".download-", ".part");
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = response.body();
+                    OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), sha)) {
+                in.transferTo(out);
+            }
+            String actual = HexFormat.of().formatHex(sha.digest());
+            if (expected != null && !expected.equalsIgnoreCase(actual)) {
+                Files.deleteIfExists(partial);
+                throw new MedlakeException(Kind.EXTERNAL, response.statusCode(), "Instance " + sopInstanceUid
+                        + " arrived corrupted: SHA-256 " + actual + " but the server announced " + expected
+                        + ". Retry the download.");
+            }
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } catch (IOException e) {
+            throw new MedlakeException(Kind.EXTERNAL, 0,
+                    "Could not download instance " + sopInstanceUid + " into " + directory + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new MedlakeException(Kind.INTERNAL, 0, "This JVM has no SHA-256", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        // The JDK client of Java 17 has no close(); its threads end with the client.
+    }
+
+    private String instanceFile(String sop) {
+        return "/api/v1/instances/" + path(sop) + "/file";
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(config.url() + path)).timeout(config.timeout());
+    }
+
+    private JsonNode sendJson(HttpRequest.Builder request) {
+        HttpResponse<byte[]> response = send(request.header("Accept", "application/json"),
+                HttpResponse.BodyHandlers.ofByteArray());
+        try {
+            return json.readTree(response.body());
+        } catch (IOException e) {
+            throw new MedlakeException(Kind.EXTERNAL, response.statusCode(),
+                    "The server answered with something that is not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
+        try {
+            HttpResponse<T> response = http.send(authorize(request), handler);
+            if (response.statusCode() == 401 && config.accessToken() == null) {
+                // The token may have been revoked or the issuer's keys rotated: log in again once.
+                discard(response);
+                tokens.invalidate();
+                response = http.send(authorize(request), handler);
+            }
+            if (response.statusCode() >= 400) {
+                throw failure(response);
+            }
+            return response;
+        } catch (IOException e) {
+            throw new MedlakeException(Kind.EXTERNAL, 0, "Could not reach the medlake server at " + config.url()
+                    + ": " + e.getMessage() + ". Check the URL and that the server runs.", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MedlakeException(Kind.EXTERNAL, 0, "Interrupted while talking to " + config.url(), e);
+        }
+    }
+
+    private HttpRequest authorize(HttpRequest.Builder request) {
+        return request.copy().header("Authorization", "Bearer " + tokens.token()).build();
+    }
+
+    private MedlakeException failure(HttpResponse<?> response) throws IOException {
+        String body = bodyText(response);
+        String detail = body;
+        try {
+            JsonNode problem = json.readTree(body);
+            if (problem != null && problem.hasNonNull("detail")) {
+                detail = problem.get("detail").asText();
+            }
+        } catch (IOException notJson) {
+            // Keep the raw body as the detail.
+        }
+        int status = response.statusCode();
+        return new MedlakeException(status >= 500 ? Kind.EXTERNAL : Kind.USER_ERROR, status,
+                "HTTP " + status + " from " + response.uri().getPath() + ": " + detail);
+    }
+
+    private static String bodyText(HttpResponse<?> response) throws IOException {
+        Object body = response.body();
+        if (body instanceof byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        if (body instanceof InputStream in) {
+            try (in) {
+                return new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+            }
+        }
+        return String.valueOf(body);
+    }
+
+    private static void discard(HttpResponse<?> response) throws IOException {
+        if (response.body() instanceof InputStream in) {
+            in.close();
+        }
+    }
+
+    private byte[] write(Object value) {
+        try {
+            return json.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static String path(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
