@@ -1,0 +1,78 @@
+package org.medlake.cohort.index;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.medlake.cohort.CohortException;
+import org.medlake.cohort.delta.DeltaTableReader;
+import org.medlake.lake.LakeLayout;
+
+/**
+ * Command line: {@code index --lake DIR [--es URL] [--json]}.
+ *
+ * <p>Indexes the lake's series into Elasticsearch ({@code --es}, default env {@code MEDLAKE_ES_URL} or
+ * {@value SeriesIndex#DEFAULT_ES_URL}). Prints a human summary, or with {@code --json} a last line
+ * {@code {"series_indexed":N,"table_version":V}}. Exit codes: 0 ok, 2 usage or user error, 1 other failure.
+ */
+public final class IndexMain {
+    private IndexMain() {}
+
+    static final String USAGE = "usage: index --lake DIR [--es URL] [--json]";
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command and returns the exit code (no System.exit). */
+    public static int run(String[] args) {
+        String lake = null;
+        String es = null;
+        boolean json = false;
+        int i = 0;
+        if (i < args.length && args[i].equals("index")) {
+            i++;
+        }
+        for (; i < args.length; i++) {
+            switch (args[i]) {
+                case "--lake" -> lake = i + 1 < args.length ? args[++i] : null;
+                case "--es" -> es = i + 1 < args.length ? args[++i] : null;
+                case "--json" -> json = true;
+                case "-h", "--help" -> {
+                    System.out.println(USAGE);
+                    return 0;
+                }
+                default -> {
+                    System.err.println("error: unknown argument '" + args[i] + "'. " + USAGE);
+                    return 2;
+                }
+            }
+        }
+        if (lake == null) {
+            System.err.println("error: --lake DIR is required. " + USAGE);
+            return 2;
+        }
+        Path lakeDir = Path.of(lake);
+        if (!Files.isDirectory(lakeDir)) {
+            System.err.println("error: lake folder " + lakeDir.toAbsolutePath() + " does not exist; pass the folder you "
+                    + "ingested into with --lake.");
+            return 2;
+        }
+        String url = SeriesIndex.esUrl(es);
+        ElasticsearchClient client = SeriesIndex.connect(url);
+        try {
+            SeriesIndexer.Result r = new SeriesIndexer(client, new DeltaTableReader(), url).index(LakeLayout.at(lakeDir));
+            if (json) {
+                System.out.println("{\"series_indexed\":" + r.seriesIndexed() + ",\"table_version\":" + r.tableVersion() + "}");
+            } else {
+                System.out.println("Indexed " + r.seriesIndexed() + " series from instances version " + r.tableVersion()
+                        + " into " + SeriesIndex.ALIAS + " at " + url);
+            }
+            return 0;
+        } catch (CohortException e) {
+            System.err.println("error [" + e.code() + "]: " + e.getMessage());
+            return e.code() == CohortException.ErrorCode.USER_ERROR ? 2 : 1;
+        } finally {
+            SeriesIndex.close(client);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.medlake.cohort.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medlake.cohort.delta.DeltaTableReader;
+import org.medlake.cohort.index.IndexMain;
+import org.medlake.cohort.index.SeriesIndex;
+import org.medlake.cohort.index.SeriesIndexer;
+import org.medlake.cohort.query.Criteria;
+import org.medlake.cohort.query.CriteriaParser;
+import org.medlake.cohort.query.QueryException;
+import org.medlake.cohort.testing.DeltaTestTables;
+import org.medlake.lake.LakeLayout;
+import org.medlake.testkit.MedlakeServices;
+
+/** Indexing a Delta {@code instances} table into the real Elasticsearch (isolated index names) and searching it. */
+class SeriesSearchIT {
+    @TempDir
+    static Path lake;
+    private static ElasticsearchClient es;
+    private static String url;
+    private static final SeriesIndex.Names NAMES = SeriesIndex.isolated("it-" + UUID.randomUUID().toString().substring(0, 8));
+
+    @BeforeAll
+    static void indexLake() throws Exception {
+        url = MedlakeServices.elasticsearchUrl();
+        es = SeriesIndex.connect(url);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int s = 0; s < 5; s++) {
+            for (int i = 0; i < 3; i++) {
+                rows.add(DeltaTestTables.instance("1." + s + "." + i, "S" + s, s < 3 ? "demo" : "other", 100,
+                        Map.of("modality", s % 2 == 0 ? "CT" : "MR", "patient_age_years", 30 + 10 * s,
+                                "study_date", LocalDate.of(2024, 1, 1 + s), "series_description", "axial chest " + s)));
+            }
+        }
+        DeltaTestTables.append(LakeLayout.at(lake).table("instances"), DeltaTestTables.INSTANCES_SCHEMA, rows);
+        SeriesIndexer.Result r = new SeriesIndexer(es, new DeltaTableReader(), url, NAMES).index(LakeLayout.at(lake));
+        assertThat(r).isEqualTo(new SeriesIndexer.Result(5, 0));
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        es.indices().delete(d -> d.index(NAMES.index()).ignoreUnavailable(true));
+        SeriesIndex.close(es);
+    }
+
+    private SeriesSearch search() {
+        return new SeriesSearch(es, url, NAMES);
+    }
+
+    @Test
+    void filtersByCriteriaAndProjects() {
+        var page = search().search(new CriteriaParser().parse("{\"eq\":{\"modality\":\"CT\"}}"), List.of("demo"), 50, null);
+        assertThat(page.total()).isEqualTo(2);
+        assertThat(page.series()).extracting(d -> d.get("series_instance_uid")).containsExactly("S0", "S2");
+        assertThat(page.series().get(0)).containsEntry("instance_count", 3).containsEntry("size_bytes", 300)
+                .containsEntry("study_date", "2024-01-01").containsEntry("project", "demo");
+        assertThat(page.nextSearchAfter()).isNull();
+
+        assertThat(search().search(Criteria.range("patient_age_years", 40L, 60L), List.of("demo", "other"), 50, null)
+                .series()).extracting(d -> d.get("series_instance_uid")).containsExactly("S1", "S2", "S3");
+        assertThat(search().search(Criteria.match("series_description", "chest"), List.of("other"), 50, null).total()).isEqualTo(2);
+        assertThat(search().search(Criteria.range("study_date", LocalDate.of(2024, 1, 4), null), List.of("demo", "other"), 50, null)
+                .total()).isEqualTo(2);
+        assertThat(search().search(Criteria.all(), List.of(), 50, null).total()).isZero();
+    }
+
+    @Test
+    void pagesWithSearchAfter() {
+        var first = search().search(Criteria.all(), List.of("demo", "other"), 2, null);
+        assertThat(first.total()).isEqualTo(5);
+        assertThat(first.nextSearchAfter()).containsExactly("S1");
+        var second = search().search(Criteria.all(), List.of("demo", "other"), 2, first.nextSearchAfter());
+        assertThat(second.series()).extracting(d -> d.get("series_instance_uid")).containsExactly("S2", "S3");
+        var third = search().search(Criteria.all(), List.of("demo", "other"), 2, second.nextSearchAfter());
+        assertThat(third.series()).hasSize(1);
+        assertThat(third.nextSearchAfter()).isNull();
+        assertThatThrownBy(() -> search().search(Criteria.all(), List.of("demo"), 0, null)).isInstanceOf(QueryException.class);
+    }
+
+    @Test
+    void reindexingRemovesSeriesThatLeftTheLake() throws Exception {
+        es.index(i -> i.index(NAMES.index()).id("GONE").document(Map.of("series_instance_uid", "GONE", "project", "demo")));
+        es.indices().refresh(r -> r.index(NAMES.index()));
+        assertThat(search().search(Criteria.all(), List.of("demo"), 50, null).total()).isEqualTo(4);
+
+        SeriesIndexer.Result again = new SeriesIndexer(es, new DeltaTableReader(), url, NAMES).index(LakeLayout.at(lake));
+
+        assertThat(again).isEqualTo(new SeriesIndexer.Result(5, 0));
+        assertThat(search().search(Criteria.all(), List.of("demo"), 50, null).series())
+                .extracting(d -> d.get("series_instance_uid")).containsExactly("S0", "S1", "S2");
+    }
+
+    @Test
+    void missingIndexIsAnEmptyResult() {
+        var page = new SeriesSearch(es, url, SeriesIndex.isolated("absent-" + UUID.randomUUID()))
+                .search(Criteria.all(), List.of("demo"), 10, null);
+        assertThat(page.total()).isZero();
+        assertThat(page.series()).isEmpty();
+    }
+
+    @Test
+    void indexMainRejectsMissingLake() {
+        assertThat(IndexMain.run(new String[] {"index", "--lake", lake.resolve("nope").toString()})).isEqualTo(2);
+        assertThat(IndexMain.run(new String[] {"index"})).isEqualTo(2);
+    }
+}
