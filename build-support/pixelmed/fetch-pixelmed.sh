@@ -7,7 +7,18 @@ version="$1"; out="$2"
 mkdir -p "$(dirname "$out")"
 m2="${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}/com/pixelmed/pixelmed/$version/pixelmed-$version.jar"
 
-use() { cp -f "$1" "$out"; echo "[pixelmed] using $1"; exit 0; }
+# Debian's jar names absolute /usr/share/java/*.jar files in its manifest Class-Path (an old slf4j among them,
+# which breaks Spark's logging bridge). Maven manages those dependencies, so the installed jar must not carry it.
+use() {
+  local src="$1" tmp; tmp="$(mktemp -d)"
+  local jar="${JAVA_HOME:+$JAVA_HOME/bin/}jar"
+  mkdir -p "$tmp/x" && (cd "$tmp/x" && "$jar" xf "$src")
+  grep -v -e '^Class-Path:' -e '^ ' "$tmp/x/META-INF/MANIFEST.MF" | grep -v '^[[:space:]]*$' > "$tmp/manifest.txt" || true
+  rm -f "$tmp/x/META-INF/MANIFEST.MF"
+  "$jar" cfm "$out.tmp" "$tmp/manifest.txt" -C "$tmp/x" .
+  mv -f "$out.tmp" "$out"; rm -rf "$tmp"
+  echo "[pixelmed] using $src (manifest Class-Path removed)"; exit 0
+}
 
 [ -n "${PIXELMED_JAR:-}" ] && { [ -f "$PIXELMED_JAR" ] || { echo "[pixelmed] PIXELMED_JAR=$PIXELMED_JAR does not exist" >&2; exit 1; }; use "$PIXELMED_JAR"; }
 [ -f "$out" ] && { echo "[pixelmed] already fetched: $out"; exit 0; }

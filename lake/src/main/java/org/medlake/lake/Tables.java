@@ -59,4 +59,23 @@ public final class Tables {
         public static final String RUN_ID = "run_id";
         public static final String QUARANTINED_AT = "quarantined_at";
     }
+
+    /** Columns of {@link #INGEST_RUNS}. */
+    public static final class IngestRuns {
+        private IngestRuns() {}
+        public static final String RUN_ID = "run_id";
+        /** ARRAY&lt;STRING&gt; of the source URIs given to the run. */
+        public static final String SOURCES = "sources";
+        public static final String PROJECT = "project";
+        public static final String SITE = "site";
+        public static final String USER = "user";
+        public static final String STARTED_AT = "started_at";
+        public static final String FINISHED_AT = "finished_at";
+        public static final String STATUS = "status";
+        public static final String FILES_SEEN = "files_seen";
+        public static final String INSTANCES_ADDED = "instances_added";
+        public static final String DUPLICATES = "duplicates";
+        public static final String QUARANTINED = "quarantined";
+        public static final String NOT_DICOM = "not_dicom";
+    }
 }

@@ -17,6 +17,10 @@ public final class ServeMain {
     static final String USAGE = "usage: serve --lake DIR [--port 8080] [--es URL] [--keycloak-issuer URL]";
 
     public static void main(String[] args) {
+        // Delta Kernel's unitycatalog-client logs through the Log4j API, whose provider we exclude (we log with
+        // SLF4J). Set here, in the application, not in a library resource: a JVM that also runs Spark needs Log4j core.
+        System.setProperty("log4j2.loggerContextFactory", "org.apache.logging.log4j.simple.SimpleLoggerContextFactory");
+        System.setProperty("log4j2.simplelogLevel", "WARN");
         ServerConfig config;
         try {
             config = parse(args);

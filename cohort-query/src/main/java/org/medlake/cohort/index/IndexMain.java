@@ -20,6 +20,10 @@ public final class IndexMain {
     static final String USAGE = "usage: index --lake DIR [--es URL] [--json]";
 
     public static void main(String[] args) {
+        // Delta Kernel's unitycatalog-client logs through the Log4j API, whose provider we exclude (we log with
+        // SLF4J). Set here, in the application, not in a library resource: a JVM that also runs Spark needs Log4j core.
+        System.setProperty("log4j2.loggerContextFactory", "org.apache.logging.log4j.simple.SimpleLoggerContextFactory");
+        System.setProperty("log4j2.simplelogLevel", "WARN");
         System.exit(run(args));
     }
 

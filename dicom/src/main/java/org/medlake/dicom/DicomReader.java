@@ -1,0 +1,421 @@
+package org.medlake.dicom;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.SOPClass;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TransferSyntax;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parses one DICOM file with PixelMed and returns its {@link InstanceHeader}.
+ *
+ * <p>The header is read with PixelMed up to the Pixel Data element; the Pixel Data value is then skipped (never
+ * loaded into memory) while checking that the file really holds as many bytes as the element declares, so a
+ * file cut in the middle of its pixel data is rejected as {@link DicomReadException.Reason#TRUNCATED} without
+ * allocating the declared size. Every failure is a {@link DicomReadException}. Thread-safe (stateless).
+ */
+public final class DicomReader {
+    private static final Pattern AGE = Pattern.compile("\\s*(\\d{1,3})\\s*([DWMYdwmy]?)\\s*");
+    /** Explicit VRs with a 2-byte reserved field and a 4-byte length. */
+    private static final Set<String> LONG_VRS = Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV");
+    private static final long UNDEFINED_LENGTH = 0xFFFFFFFFL;
+
+    private DicomReader() {}
+
+    /** Reads a file. */
+    public static InstanceHeader read(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, file.toString());
+        } catch (NoSuchFileException e) {
+            throw new DicomException(ErrorCode.DICOM_IO, "Cannot read DICOM file " + file + ": it does not exist. "
+                    + "Check the path.", e);
+        } catch (IOException e) {
+            throw new DicomException(ErrorCode.DICOM_IO, "Cannot read DICOM file " + file + ": " + e
+                    + ". Check that the file is readable and the disk is healthy.", e);
+        }
+    }
+
+    /** Reads a file held in memory. */
+    public static InstanceHeader read(byte[] bytes) {
+        return read(new ByteArrayInputStream(bytes), "<" + bytes.length + " bytes>");
+    }
+
+    /**
+     * Reads one file from a stream, consuming it to its end (the stream is not closed).
+     *
+     * @param source a name for the input used in error messages (path or URI)
+     */
+    public static InstanceHeader read(InputStream in, String source) {
+        CountingInputStream counting = new CountingInputStream(in);
+        BufferedInputStream buffered = new BufferedInputStream(counting, 64 * 1024);
+        try {
+            return parse(buffered, counting, source);
+        } catch (UncheckedIOException e) {
+            throw new DicomException(ErrorCode.DICOM_IO, "Cannot read " + source + ": " + e.getCause()
+                    + ". Check that the file is readable and the disk is healthy.", e.getCause());
+        }
+    }
+
+    private static InstanceHeader parse(BufferedInputStream in, CountingInputStream counting, String source) {
+        byte[] head;
+        try {
+            in.mark(256);
+            head = in.readNBytes(132);
+            in.reset();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        boolean part10 = head.length == 132 && head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M';
+        if (!part10 && !looksLikeRawDataSet(head)) {
+            throw notDicom(source, head.length == 0 ? "the file is empty"
+                    : "there is no 'DICM' marker at byte offset 128 and the first bytes are not a DICOM data element");
+        }
+
+        AttributeList list = new AttributeList();
+        PixelDataStop stop = new PixelDataStop(list);
+        DicomInputStream dis;
+        long end;
+        try {
+            dis = new DicomInputStream(in);
+            end = list.read(dis, stop);
+        } catch (EOFException e) {
+            throw truncated(source, "the file ends inside its header (" + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            if (isShortRead(e)) {
+                throw truncated(source, "the file ends inside its header (" + e.getMessage() + ")", e);
+            }
+            if (!part10 || String.valueOf(e.getMessage()).contains("Not a DICOM")) {
+                throw notDicom(source, "PixelMed could not parse it as a data set (" + e.getMessage() + ")");
+            }
+            throw unreadable(source, e);
+        } catch (com.pixelmed.dicom.DicomException | RuntimeException e) {
+            if (!part10) {
+                throw notDicom(source, "it has no 'DICM' marker and PixelMed could not parse it as a data set ("
+                        + e.getMessage() + ")");
+            }
+            throw unreadable(source, e);
+        }
+
+        TransferSyntax ts = dis.getTransferSyntaxToReadDataSet();
+        if (stop.hit) {
+            checkPixelData(dis, ts, source);
+        } else {
+            long total = drain(in, counting);
+            boolean deflated = ts != null && ts.isDeflated();
+            if (!deflated && end > total) {
+                throw truncated(source, "its elements declare " + end + " bytes but the file has only " + total, null);
+            }
+            if (!deflated && end < total) {
+                throw truncated(source, "PixelMed stopped parsing at byte " + end + " of " + total
+                        + " (an element is cut short or corrupt)", null);
+            }
+            // A cut at an element boundary leaves a well-formed but incomplete data set: recognise it by what is missing.
+            if (part10 && onlyMetaInformation(list)) {
+                throw truncated(source, "the file ends in or right after its File Meta Information, at byte " + total, null);
+            }
+            String sopClass = string(list, TagFromName.SOPClassUID);
+            if (sopClass == null) {
+                sopClass = string(list, TagFromName.MediaStorageSOPClassUID);
+            }
+            boolean image = list.get(TagFromName.Rows) != null || (sopClass != null && SOPClass.isImageStorage(sopClass));
+            if (image && !hasAnyPixelData(list)) {
+                throw truncated(source, "it is an image (SOP class " + sopClass + ") but the file ends at byte " + total
+                        + " before its Pixel Data", null);
+            }
+        }
+
+        String sop = string(list, TagFromName.SOPInstanceUID);
+        String series = string(list, TagFromName.SeriesInstanceUID);
+        String study = string(list, TagFromName.StudyInstanceUID);
+        if (sop == null || series == null || study == null) {
+            StringBuilder missing = new StringBuilder();
+            if (sop == null) missing.append("SOPInstanceUID ");
+            if (series == null) missing.append("SeriesInstanceUID ");
+            if (study == null) missing.append("StudyInstanceUID ");
+            throw new DicomReadException(DicomReadException.Reason.MISSING_UID, "DICOM file " + source
+                    + " lacks " + missing.toString().trim().replace(" ", ", ")
+                    + ": the data set does not carry the UIDs that identify an instance (e.g. a DICOMDIR, a "
+                    + "de-identification that removed them, or a non-image object). Fix: re-export the file from "
+                    + "the source system with its UIDs, or leave it out of the ingest.");
+        }
+        String tsUid = string(list, TagFromName.TransferSyntaxUID);
+        if (tsUid == null && ts != null) {
+            tsUid = ts.getUID();
+        }
+        return new InstanceHeader(sop, series, study,
+                string(list, TagFromName.SOPClassUID),
+                tsUid,
+                string(list, TagFromName.PatientID),
+                string(list, TagFromName.PatientSex),
+                ageInYears(string(list, TagFromName.PatientAge)),
+                date(string(list, TagFromName.StudyDate)),
+                string(list, TagFromName.StudyDescription),
+                string(list, TagFromName.SeriesDescription),
+                integer(list, TagFromName.SeriesNumber),
+                integer(list, TagFromName.InstanceNumber),
+                string(list, TagFromName.Modality),
+                string(list, TagFromName.BodyPartExamined),
+                string(list, TagFromName.Manufacturer),
+                integer(list, TagFromName.Rows),
+                integer(list, TagFromName.Columns));
+    }
+
+    /**
+     * The stream stands just after the Pixel Data tag. Reads the element's VR and length and skips its value,
+     * checking that every declared byte is present (for encapsulated data: every fragment and the delimiter).
+     */
+    private static void checkPixelData(DicomInputStream dis, TransferSyntax ts, String source) {
+        try {
+            long length;
+            if (ts == null || ts.isExplicitVR()) {
+                byte[] vr = new byte[2];
+                dis.readInsistently(vr, 0, 2);
+                if (LONG_VRS.contains(new String(vr, java.nio.charset.StandardCharsets.US_ASCII))) {
+                    dis.skipInsistently(2);
+                    length = dis.readUnsigned32();
+                } else {
+                    length = dis.readUnsigned16();
+                }
+            } else {
+                length = dis.readUnsigned32();
+            }
+            if (length != UNDEFINED_LENGTH) {
+                long present = skip(dis, length);
+                if (present < length) {
+                    throw truncated(source, "Pixel Data declares " + length + " bytes but only " + present
+                            + " are present", null);
+                }
+                return;
+            }
+            int fragments = 0;
+            while (true) {
+                AttributeTag tag = new AttributeTag(dis.readUnsigned16(), dis.readUnsigned16());
+                long itemLength = dis.readUnsigned32();
+                if (tag.equals(TagFromName.SequenceDelimitationItem)) {
+                    return;
+                }
+                if (!tag.equals(TagFromName.Item) || itemLength == UNDEFINED_LENGTH) {
+                    throw new DicomReadException(DicomReadException.Reason.UNREADABLE, "DICOM file " + source
+                            + " has corrupt encapsulated Pixel Data: found " + tag + " where fragment item "
+                            + (fragments + 1) + " or the sequence delimiter should be. Fix: re-export the file "
+                            + "from the source system.");
+                }
+                long present = skip(dis, itemLength);
+                if (present < itemLength) {
+                    throw truncated(source, "fragment " + (fragments + 1) + " of the encapsulated Pixel Data declares "
+                            + itemLength + " bytes but only " + present + " are present", null);
+                }
+                fragments++;
+            }
+        } catch (EOFException e) {
+            throw truncated(source, "the file ends inside the Pixel Data element", e);
+        } catch (IOException e) {
+            if (isShortRead(e)) {
+                throw truncated(source, "the file ends inside the Pixel Data element (" + e.getMessage() + ")", e);
+            }
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** PixelMed reports a premature end of file as a plain IOException ("read failed with N bytes remaining"). */
+    private static boolean isShortRead(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return e instanceof EOFException || m.contains("remaining to be read") || m.contains("remaining to be skipped") || m.contains("end of file")
+                || m.contains("premature");
+    }
+
+    private static boolean hasAnyPixelData(AttributeList list) {
+        return list.get(TagFromName.PixelData) != null || list.get(TagFromName.FloatPixelData) != null
+                || list.get(TagFromName.DoubleFloatPixelData) != null;
+    }
+
+    private static boolean onlyMetaInformation(AttributeList list) {
+        for (Object key : list.keySet()) {
+            if (((AttributeTag) key).getGroup() != TagFromName.TransferSyntaxUID.getGroup()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Skips up to {@code n} bytes by reading them (InputStream.skip may seek past the end of a file) and returns
+     * how many were there.
+     */
+    private static long skip(InputStream in, long n) throws IOException {
+        byte[] scratch = new byte[(int) Math.min(64 * 1024, Math.max(1, n))];
+        long done = 0;
+        while (done < n) {
+            int r = in.read(scratch, 0, (int) Math.min(scratch.length, n - done));
+            if (r < 0) {
+                break;
+            }
+            done += r;
+        }
+        return done;
+    }
+
+    private static long drain(InputStream in, CountingInputStream counting) {
+        try {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return counting.count;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A data set without preamble normally starts with group 0002, 0004 or 0008 (either byte order). */
+    private static boolean looksLikeRawDataSet(byte[] head) {
+        if (head.length < 8) {
+            return false;
+        }
+        int le = (head[0] & 0xff) | (head[1] & 0xff) << 8;
+        int be = (head[0] & 0xff) << 8 | (head[1] & 0xff);
+        return le == 0x0002 || le == 0x0004 || le == 0x0008 || be == 0x0002 || be == 0x0004 || be == 0x0008;
+    }
+
+    private static DicomReadException notDicom(String source, String cause) {
+        return new DicomReadException(DicomReadException.Reason.NOT_DICOM, source + " is not a DICOM file: " + cause
+                + ". Fix: remove non-DICOM files from the source folder, or ignore this entry if it is expected "
+                + "(reports, notes, NIfTI files).");
+    }
+
+    private static DicomReadException truncated(String source, String cause, Throwable t) {
+        return new DicomReadException(DicomReadException.Reason.TRUNCATED, "DICOM file " + source
+                + " is truncated: " + cause + ". This usually means an interrupted copy or transfer. Fix: copy the "
+                + "file again from its source system.", t);
+    }
+
+    private static DicomReadException unreadable(String source, Exception e) {
+        return new DicomReadException(DicomReadException.Reason.UNREADABLE, "DICOM file " + source
+                + " could not be parsed: " + e.getMessage() + ". The file has a DICOM preamble but its data set is "
+                + "corrupt or uses an encoding PixelMed does not support. Fix: validate it (e.g. with dciodvfy or "
+                + "dcmdump) and re-export it from the source system.", e);
+    }
+
+    static String string(AttributeList list, AttributeTag tag) {
+        String v = Attribute.getSingleStringValueOrNull(list, tag);
+        if (v == null) {
+            return null;
+        }
+        v = v.trim();
+        return v.isEmpty() ? null : v;
+    }
+
+    static Integer integer(AttributeList list, AttributeTag tag) {
+        String v = string(list, tag);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(v.startsWith("+") ? v.substring(1) : v);
+        } catch (NumberFormatException e) {
+            try {
+                double d = Double.parseDouble(v);
+                return Double.isFinite(d) ? (int) d : null;
+            } catch (NumberFormatException e2) {
+                return null;
+            }
+        }
+    }
+
+    /** PatientAge ({@code nnnD|W|M|Y}) in whole years, or {@code null}. A bare number is taken as years. */
+    public static Integer ageInYears(String age) {
+        if (age == null) {
+            return null;
+        }
+        Matcher m = AGE.matcher(age);
+        if (!m.matches()) {
+            return null;
+        }
+        int n = Integer.parseInt(m.group(1));
+        switch (m.group(2).toUpperCase(Locale.ROOT)) {
+            case "D": return n / 365;
+            case "W": return n / 52;
+            case "M": return n / 12;
+            default: return n;
+        }
+    }
+
+    /** A DA value ({@code yyyyMMdd}, or the old {@code yyyy.MM.dd}) as a date, or {@code null} if invalid. */
+    public static LocalDate date(String da) {
+        if (da == null) {
+            return null;
+        }
+        String d = da.trim().replace(".", "");
+        if (d.length() != 8 || !d.chars().allMatch(Character::isDigit)) {
+            return null;
+        }
+        try {
+            return LocalDate.of(Integer.parseInt(d.substring(0, 4)), Integer.parseInt(d.substring(4, 6)),
+                    Integer.parseInt(d.substring(6, 8)));
+        } catch (DateTimeException e) {
+            return null;
+        }
+    }
+
+    /** Stops PixelMed at the top-level Pixel Data tag, leaving the stream just after the tag. */
+    private static final class PixelDataStop implements AttributeList.ReadTerminationStrategy {
+        private final AttributeList top;
+        boolean hit;
+
+        PixelDataStop(AttributeList top) {
+            this.top = top;
+        }
+
+        @Override
+        public boolean terminate(AttributeList list, AttributeTag tag, long byteOffset) {
+            if (list == top && tag.equals(TagFromName.PixelData)) {
+                hit = true;
+            }
+            return hit;
+        }
+    }
+
+    private static final class CountingInputStream extends FilterInputStream {
+        long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) count++;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) count += n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long s = super.skip(n);
+            if (s > 0) count += s;
+            return s;
+        }
+    }
+}

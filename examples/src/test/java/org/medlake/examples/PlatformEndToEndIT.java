@@ -1,0 +1,179 @@
+package org.medlake.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medlake.access.TokenAuthenticator;
+import org.medlake.cohort.delta.DeltaTableReader;
+import org.medlake.cohort.index.SeriesIndex;
+import org.medlake.cohort.index.SeriesIndexer;
+import org.medlake.cohort.search.SeriesSearch;
+import org.medlake.dicom.SyntheticSeries;
+import org.medlake.dicom.SyntheticSeries.DemoSet;
+import org.medlake.dicom.SyntheticSeries.Written;
+import org.medlake.ingest.IngestJob;
+import org.medlake.ingest.IngestRequest;
+import org.medlake.ingest.IngestResult;
+import org.medlake.ingest.LakeSpark;
+import org.medlake.lake.LakeLayout;
+import org.medlake.sdk.InstanceRef;
+import org.medlake.sdk.MedlakeClient;
+import org.medlake.sdk.MedlakeException;
+import org.medlake.sdk.Query;
+import org.medlake.sdk.SeriesPage;
+import org.medlake.sdk.SeriesSummary;
+import org.medlake.server.ApiServer;
+import org.medlake.server.InstanceCatalog;
+import org.medlake.server.ServerConfig;
+import org.medlake.testkit.KeycloakTestRealm;
+import org.medlake.testkit.MedlakeServices;
+
+/**
+ * The skeleton path end to end, on real parts: synthetic DICOM, Spark ingest into Delta, indexing from Delta
+ * (Kernel) into the real Elasticsearch, the REST API with tokens from the real Keycloak, and the SDK.
+ */
+class PlatformEndToEndIT {
+    @TempDir
+    static Path work;
+    private static DemoSet demo;
+    private static DemoSet other;
+    private static IngestResult ingested;
+    private static ElasticsearchClient es;
+    private static SeriesIndex.Names names;
+    private static ApiServer server;
+
+    @BeforeAll
+    static void buildTheLake() {
+        Path lake = work.resolve("lake");
+        demo = SyntheticSeries.writeDemoSet(work.resolve("dicom-demo"), 2);
+        other = SyntheticSeries.writeDemoSet(work.resolve("dicom-other"), 1);
+
+        SparkSession spark = LakeSpark.session("e2e");
+        try {
+            ingested = IngestJob.run(spark, IngestRequest.of(lake, "demo", "site-a", demo.root().toString()));
+            IngestJob.run(spark, IngestRequest.of(lake, "other", "site-b", other.root().toString()));
+        } finally {
+            spark.stop();
+        }
+
+        String esUrl = MedlakeServices.elasticsearchUrl();
+        es = SeriesIndex.connect(esUrl);
+        names = SeriesIndex.isolated("e2e-" + UUID.randomUUID().toString().substring(0, 8));
+        SeriesIndexer.Result indexed = new SeriesIndexer(es, new DeltaTableReader(), esUrl, names).index(LakeLayout.at(lake));
+        assertThat(indexed.seriesIndexed()).isEqualTo(demo.series().size() + other.series().size());
+
+        ServerConfig config = new ServerConfig(lake, "127.0.0.1", 0, esUrl, KeycloakTestRealm.issuer());
+        server = new ApiServer(config, new TokenAuthenticator(KeycloakTestRealm.issuer()),
+                new SeriesSearch(es, esUrl, names), new InstanceCatalog(LakeLayout.at(lake), new DeltaTableReader()));
+        server.start();
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (server != null) {
+            server.stop();
+        }
+        if (es != null) {
+            es.indices().delete(d -> d.index(names.index()).ignoreUnavailable(true));
+            SeriesIndex.close(es);
+        }
+    }
+
+    private static MedlakeClient login(String user) {
+        return MedlakeClient.create(cfg -> cfg.url(server.baseUrl()).issuer(KeycloakTestRealm.issuer()).password(user, user));
+    }
+
+    @Test
+    void ingestAccountsForEveryFile() {
+        assertThat(ingested.instancesAdded()).isEqualTo(demo.instanceCount());
+        assertThat(ingested.quarantined()).isZero();
+    }
+
+    @Test
+    void aliceQueriesHerProjectsMrCohortAndDownloadsAVerifiedInstance() throws Exception {
+        Set<String> expectedMr = demo.series().stream().filter(s -> s.modality().equals("MR"))
+                .map(Written::seriesInstanceUid).collect(Collectors.toSet());
+        try (MedlakeClient alice = login("alice")) {
+            SeriesPage page = alice.searchSeries(Query.eq("modality", "MR"), 100);
+            assertThat(page.total()).isEqualTo(expectedMr.size());
+            assertThat(page.series()).extracting(SeriesSummary::seriesInstanceUid).containsExactlyInAnyOrderElementsOf(expectedMr);
+            assertThat(page.series()).allSatisfy(s -> assertThat(s.project()).isEqualTo("demo"));
+
+            Written series = demo.series().stream().filter(s -> s.seriesInstanceUid().equals(page.series().get(0).seriesInstanceUid()))
+                    .findFirst().orElseThrow();
+            List<InstanceRef> instances = alice.instances(series.seriesInstanceUid());
+            assertThat(instances).extracting(InstanceRef::sopInstanceUid).containsExactlyElementsOf(series.sopInstanceUids());
+
+            Path file = alice.downloadInstance(instances.get(0).sopInstanceUid(), work.resolve("downloads"));
+            byte[] original = Files.readAllBytes(series.files().get(0));
+            assertThat(Files.readAllBytes(file)).isEqualTo(original);
+            assertThat(instances.get(0).sha256())
+                    .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(original)));
+
+            CohortQueryExample.Outcome outcome = CohortQueryExample.run(alice, Query.eq("modality", "MR"), work.resolve("example"));
+            assertThat(outcome.cohortSize()).isEqualTo(expectedMr.size());
+            assertThat(outcome.downloadedFile()).exists();
+        }
+    }
+
+    @Test
+    void pagingWalksTheWholeCohortOnce() {
+        try (MedlakeClient alice = login("alice")) {
+            SeriesPage page = alice.searchSeries(Query.all(), 2);
+            List<String> seen = new java.util.ArrayList<>(page.series().stream().map(SeriesSummary::seriesInstanceUid).toList());
+            while (page.hasNext()) {
+                page = alice.nextPage(Query.all(), page);
+                page.series().forEach(s -> seen.add(s.seriesInstanceUid()));
+            }
+            assertThat(seen).doesNotHaveDuplicates().hasSize(demo.series().size());
+        }
+    }
+
+    @Test
+    void bobSeesOnlyHisProjectAndCannotFetchAlicesFiles() {
+        String alicesInstance = demo.series().get(0).sopInstanceUids().get(0);
+        try (MedlakeClient bob = login("bob")) {
+            SeriesPage page = bob.searchSeries(Query.all(), 100);
+            assertThat(page.total()).isEqualTo(other.series().size());
+            assertThat(page.series()).allSatisfy(s -> assertThat(s.project()).isEqualTo("other"));
+            // The query language cannot widen the server's project filter.
+            assertThat(bob.searchSeries(Query.eq("project", "demo"), 100).total()).isZero();
+            assertThatThrownBy(() -> bob.downloadInstance(alicesInstance, work.resolve("bob")))
+                    .isInstanceOfSatisfying(MedlakeException.class, e -> assertThat(e.status()).isEqualTo(404));
+        }
+    }
+
+    @Test
+    void aTrainingJobUsesItsServiceAccount() {
+        try (MedlakeClient trainer = MedlakeClient.create(cfg -> cfg.url(server.baseUrl()).issuer(KeycloakTestRealm.issuer())
+                .clientCredentials("medlake-trainer", "medlake-trainer-secret"))) {
+            assertThat(trainer.searchSeries(Query.eq("modality", "CT"), 10).total()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anInvalidQueryIsRefusedWithAMessageNamingTheField() {
+        try (MedlakeClient alice = login("alice")) {
+            assertThatThrownBy(() -> alice.searchSeries(Query.eq("no_such_field", "x"), 10))
+                    .isInstanceOfSatisfying(MedlakeException.class, e -> {
+                        assertThat(e.status()).isEqualTo(400);
+                        assertThat(e.kind()).isEqualTo(MedlakeException.Kind.USER_ERROR);
+                        assertThat(e.getMessage()).contains("no_such_field");
+                    });
+        }
+    }
+}

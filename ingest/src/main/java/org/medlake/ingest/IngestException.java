@@ -1,0 +1,27 @@
+package org.medlake.ingest;
+
+import java.util.Objects;
+
+/** Base unchecked exception of the ingest module. Messages state the problem, its cause and the fix. */
+public class IngestException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final ErrorCode code;
+
+    public IngestException(ErrorCode code, String message) {
+        this(code, message, null);
+    }
+
+    public IngestException(ErrorCode code, String message, Throwable cause) {
+        super(message, cause);
+        this.code = Objects.requireNonNull(code, "code");
+    }
+
+    public ErrorCode code() {
+        return code;
+    }
+
+    public ErrorCode.Category category() {
+        return code.category();
+    }
+}

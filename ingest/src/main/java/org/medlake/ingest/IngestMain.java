@@ -1,0 +1,121 @@
+package org.medlake.ingest;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code ingest SOURCE... --lake DIR [--project P] [--site S] [--user U] [--json]}. Progress goes to stderr, a
+ * human summary to stdout; with {@code --json} the last stdout line is one JSON object
+ * {@code {"run_id","files","instances_added","duplicates","quarantined","not_dicom","instances","series"}}.
+ * Exit codes: 0 ok, 2 bad arguments or input, 1 other failures.
+ */
+public final class IngestMain {
+    static final String USAGE = String.join("\n",
+            "usage: ingest SOURCE... --lake DIR [--project P] [--site S] [--user U] [--json]",
+            "  SOURCE      DICOM file or folder (recursive); plain paths are local, or a file:/hdfs:/s3a: URI",
+            "  --lake DIR  lake root (created if missing)",
+            "  --project P project of the ingested instances (default: demo)",
+            "  --site S    acquiring site recorded on every instance",
+            "  --user U    user recorded in ingest_runs (default: the OS user)",
+            "  --json      print the result as one JSON object on the last stdout line");
+
+    private IngestMain() {}
+
+    /** Parsed arguments. */
+    record Options(List<String> sources, Path lake, String project, String site, String user, boolean json) {}
+
+    public static void main(String[] args) {
+        int code;
+        Options options;
+        try {
+            options = parse(args);
+        } catch (Cli.UsageException e) {
+            System.err.println("ingest: " + e.getMessage() + "\n" + USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options == null) {
+            System.out.println(USAGE);
+            System.exit(0);
+            return;
+        }
+        SparkSession spark = LakeSpark.session("medlake-ingest");
+        try {
+            code = execute(spark, options, System.out, System.err);
+        } finally {
+            spark.stop();
+        }
+        System.exit(code);
+    }
+
+    /** Parses and runs with an existing session (for tests and other launchers); returns the exit code. */
+    public static int run(SparkSession spark, String[] args, PrintStream out, PrintStream err) {
+        Options options;
+        try {
+            options = parse(args);
+        } catch (Cli.UsageException e) {
+            err.println("ingest: " + e.getMessage() + "\n" + USAGE);
+            return 2;
+        }
+        if (options == null) {
+            out.println(USAGE);
+            return 0;
+        }
+        return execute(spark, options, out, err);
+    }
+
+    /** Returns null for --help. */
+    static Options parse(String[] args) {
+        List<String> sources = new ArrayList<>();
+        String lake = null;
+        String project = "demo";
+        String site = null;
+        String user = null;
+        boolean json = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "-h", "--help" -> {
+                    return null;
+                }
+                case "--lake" -> lake = Cli.value(args, i++, a);
+                case "--project" -> project = Cli.value(args, i++, a);
+                case "--site" -> site = Cli.value(args, i++, a);
+                case "--user" -> user = Cli.value(args, i++, a);
+                case "--json" -> json = true;
+                default -> {
+                    if (a.startsWith("-")) {
+                        throw new Cli.UsageException("unknown option '" + a + "'");
+                    }
+                    sources.add(a);
+                }
+            }
+        }
+        if (lake == null) {
+            throw new Cli.UsageException("--lake DIR is required");
+        }
+        if (sources.isEmpty()) {
+            throw new Cli.UsageException("at least one SOURCE file or folder is required");
+        }
+        return new Options(sources, Path.of(lake), project, site, user, json);
+    }
+
+    static int execute(SparkSession spark, Options o, PrintStream out, PrintStream err) {
+        try {
+            IngestRequest request = new IngestRequest(o.sources(), o.lake(), o.project(), o.site(), o.user());
+            IngestResult result = IngestJob.run(spark, request, Cli.progressBar(err));
+            out.println(result.summary());
+            if (o.json()) {
+                out.println(result.toJson());
+            }
+            out.flush();
+            return 0;
+        } catch (IngestException e) {
+            err.println("ingest: " + e.getMessage());
+            return e.code().exitCode();
+        }
+    }
+}
