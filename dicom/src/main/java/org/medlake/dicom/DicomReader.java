@@ -7,13 +7,13 @@ import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.SOPClass;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -27,23 +27,26 @@ import java.util.regex.Pattern;
 /**
  * Parses one DICOM file with PixelMed and returns its {@link InstanceHeader}.
  *
- * <p>The header is read with PixelMed up to the Pixel Data element; the Pixel Data value is then skipped (never
- * loaded into memory) while checking that the file really holds as many bytes as the element declares, so a
- * file cut in the middle of its pixel data is rejected as {@link DicomReadException.Reason#TRUNCATED} without
- * allocating the declared size. Every failure is a {@link DicomReadException}. Thread-safe (stateless).
+ * <p>Only the header is parsed: PixelMed stops at the top-level Pixel Data element, whose value is never loaded.
+ * Truncation is still detected: when the size of the input is known ({@link #read(Path)}, {@link #read(byte[])},
+ * {@link #read(InputStream, long, String)}), the declared Pixel Data length is compared with the bytes left in the
+ * file (encapsulated fragments are walked by skipping, which seeks on files), so a file cut in its pixel data is
+ * {@link DicomReadException.Reason#TRUNCATED} without reading the pixels. Every failure is a
+ * {@link DicomReadException}. Thread-safe (stateless but for a per-thread read buffer).
  */
 public final class DicomReader {
     private static final Pattern AGE = Pattern.compile("\\s*(\\d{1,3})\\s*([DWMYdwmy]?)\\s*");
     /** Explicit VRs with a 2-byte reserved field and a 4-byte length. */
     private static final Set<String> LONG_VRS = Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV");
     private static final long UNDEFINED_LENGTH = 0xFFFFFFFFL;
+    private static final long UNKNOWN_SIZE = -1;
 
     private DicomReader() {}
 
-    /** Reads a file. */
+    /** Reads a file's header (the pixel data is skipped by seeking, not read). */
     public static InstanceHeader read(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString());
+        try (SeekableByteChannel ch = Files.newByteChannel(file)) {
+            return parse(Channels.newInputStream(ch), ch.size(), file.toString());
         } catch (NoSuchFileException e) {
             throw new DicomException(ErrorCode.DICOM_IO, "Cannot read DICOM file " + file + ": it does not exist. "
                     + "Check the path.", e);
@@ -55,26 +58,48 @@ public final class DicomReader {
 
     /** Reads a file held in memory. */
     public static InstanceHeader read(byte[] bytes) {
-        return read(new ByteArrayInputStream(bytes), "<" + bytes.length + " bytes>");
+        return parse(new ByteArrayInputStream(bytes), bytes.length, "<" + bytes.length + " bytes>");
     }
 
     /**
-     * Reads one file from a stream, consuming it to its end (the stream is not closed).
+     * Reads the header of a file of known size from a stream positioned at its start, without reading its pixel
+     * data: the stream is left somewhere after the header (not closed) and its {@code skip} is used to pass
+     * encapsulated fragments (a seek for file streams).
+     *
+     * @param size the file's size in bytes, used to detect truncation without reading the pixel data
+     * @param source a name for the input used in error messages (path or URI)
+     */
+    public static InstanceHeader read(InputStream in, long size, String source) {
+        if (size < 0) {
+            throw new IllegalArgumentException("size must be >= 0, got " + size);
+        }
+        return parse(in, size, source);
+    }
+
+    /**
+     * Reads one file from a stream of unknown size. The bytes after the header are read (not kept) to check that
+     * the declared Pixel Data is complete; prefer {@link #read(InputStream, long, String)} when the size is known.
+     * The stream is not closed.
      *
      * @param source a name for the input used in error messages (path or URI)
      */
     public static InstanceHeader read(InputStream in, String source) {
-        CountingInputStream counting = new CountingInputStream(in);
-        BufferedInputStream buffered = new BufferedInputStream(counting, 64 * 1024);
+        return parse(in, UNKNOWN_SIZE, source);
+    }
+
+    private static InstanceHeader parse(InputStream raw, long size, String source) {
+        HeaderStream in = new HeaderStream(raw);
         try {
-            return parse(buffered, counting, source);
+            return parse(in, size, source);
         } catch (UncheckedIOException e) {
             throw new DicomException(ErrorCode.DICOM_IO, "Cannot read " + source + ": " + e.getCause()
                     + ". Check that the file is readable and the disk is healthy.", e.getCause());
+        } finally {
+            in.close();
         }
     }
 
-    private static InstanceHeader parse(BufferedInputStream in, CountingInputStream counting, String source) {
+    private static InstanceHeader parse(HeaderStream in, long size, String source) {
         byte[] head;
         try {
             in.mark(256);
@@ -116,9 +141,9 @@ public final class DicomReader {
 
         TransferSyntax ts = dis.getTransferSyntaxToReadDataSet();
         if (stop.hit) {
-            checkPixelData(dis, ts, source);
+            checkPixelData(dis, in, size, ts, source);
         } else {
-            long total = drain(in, counting);
+            long total = size >= 0 ? size : drain(in);
             boolean deflated = ts != null && ts.isDeflated();
             if (!deflated && end > total) {
                 throw truncated(source, "its elements declare " + end + " bytes but the file has only " + total, null);
@@ -160,29 +185,18 @@ public final class DicomReader {
         if (tsUid == null && ts != null) {
             tsUid = ts.getUID();
         }
-        return new InstanceHeader(sop, series, study,
-                string(list, TagFromName.SOPClassUID),
-                tsUid,
-                string(list, TagFromName.PatientID),
-                string(list, TagFromName.PatientSex),
-                ageInYears(string(list, TagFromName.PatientAge)),
-                date(string(list, TagFromName.StudyDate)),
-                string(list, TagFromName.StudyDescription),
-                string(list, TagFromName.SeriesDescription),
-                integer(list, TagFromName.SeriesNumber),
-                integer(list, TagFromName.InstanceNumber),
-                string(list, TagFromName.Modality),
-                string(list, TagFromName.BodyPartExamined),
-                string(list, TagFromName.Manufacturer),
-                integer(list, TagFromName.Rows),
-                integer(list, TagFromName.Columns));
+        return InstanceHeader.of(HeaderExtraction.extract(list, tsUid), DicomJson.write(list));
     }
 
     /**
-     * The stream stands just after the Pixel Data tag. Reads the element's VR and length and skips its value,
-     * checking that every declared byte is present (for encapsulated data: every fragment and the delimiter).
+     * The stream stands just after the Pixel Data tag. Reads the element's VR and length and checks that every
+     * declared byte is present (for encapsulated data: every fragment and the delimiter): against the file size
+     * when it is known (skipping fragments without reading them), else by reading the bytes through.
      */
-    private static void checkPixelData(DicomInputStream dis, TransferSyntax ts, String source) {
+    private static void checkPixelData(DicomInputStream dis, HeaderStream in, long size, TransferSyntax ts, String source) {
+        if (ts != null && ts.isDeflated()) {
+            size = UNKNOWN_SIZE; // positions in the inflated stream are not file offsets
+        }
         try {
             long length;
             if (ts == null || ts.isExplicitVR()) {
@@ -198,7 +212,7 @@ public final class DicomReader {
                 length = dis.readUnsigned32();
             }
             if (length != UNDEFINED_LENGTH) {
-                long present = skip(dis, length);
+                long present = size >= 0 ? Math.max(0, Math.min(length, size - in.position())) : skip(dis, length);
                 if (present < length) {
                     throw truncated(source, "Pixel Data declares " + length + " bytes but only " + present
                             + " are present", null);
@@ -218,7 +232,15 @@ public final class DicomReader {
                             + (fragments + 1) + " or the sequence delimiter should be. Fix: re-export the file "
                             + "from the source system.");
                 }
-                long present = skip(dis, itemLength);
+                long present;
+                if (size >= 0) {
+                    present = Math.max(0, Math.min(itemLength, size - in.position()));
+                    if (present == itemLength) {
+                        skipFully(in, itemLength);
+                    }
+                } else {
+                    present = skip(dis, itemLength);
+                }
                 if (present < itemLength) {
                     throw truncated(source, "fragment " + (fragments + 1) + " of the encapsulated Pixel Data declares "
                             + itemLength + " bytes but only " + present + " are present", null);
@@ -232,6 +254,21 @@ public final class DicomReader {
                 throw truncated(source, "the file ends inside the Pixel Data element (" + e.getMessage() + ")", e);
             }
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Skips exactly {@code n} bytes known to be present (seeking where the stream can), reading if skip stalls. */
+    private static void skipFully(InputStream in, long n) throws IOException {
+        long left = n;
+        while (left > 0) {
+            long s = in.skip(left);
+            if (s <= 0) {
+                if (in.read() < 0) {
+                    throw new EOFException("end of file while skipping " + n + " bytes");
+                }
+                s = 1;
+            }
+            left -= s;
         }
     }
 
@@ -273,10 +310,10 @@ public final class DicomReader {
         return done;
     }
 
-    private static long drain(InputStream in, CountingInputStream counting) {
+    private static long drain(HeaderStream in) {
         try {
             in.transferTo(java.io.OutputStream.nullOutputStream());
-            return counting.count;
+            return in.position();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -318,23 +355,6 @@ public final class DicomReader {
         }
         v = v.trim();
         return v.isEmpty() ? null : v;
-    }
-
-    static Integer integer(AttributeList list, AttributeTag tag) {
-        String v = string(list, tag);
-        if (v == null) {
-            return null;
-        }
-        try {
-            return Integer.valueOf(v.startsWith("+") ? v.substring(1) : v);
-        } catch (NumberFormatException e) {
-            try {
-                double d = Double.parseDouble(v);
-                return Double.isFinite(d) ? (int) d : null;
-            } catch (NumberFormatException e2) {
-                return null;
-            }
-        }
     }
 
     /** PatientAge ({@code nnnD|W|M|Y}) in whole years, or {@code null}. A bare number is taken as years. */
@@ -387,35 +407,6 @@ public final class DicomReader {
                 hit = true;
             }
             return hit;
-        }
-    }
-
-    private static final class CountingInputStream extends FilterInputStream {
-        long count;
-
-        CountingInputStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) count++;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) count += n;
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long s = super.skip(n);
-            if (s > 0) count += s;
-            return s;
         }
     }
 }

@@ -1,10 +1,10 @@
 package org.medlake.ingest;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Serializable;
-import java.net.URI;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,16 +12,17 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -33,22 +34,31 @@ import org.medlake.dicom.DicomException;
 import org.medlake.dicom.DicomReadException;
 import org.medlake.dicom.DicomReader;
 import org.medlake.dicom.InstanceHeader;
+import org.medlake.ingest.routing.RoutingRules;
+import org.medlake.ingest.source.SourceReader;
 import org.medlake.lake.LakeLayout;
+import org.medlake.lake.Tables.Instances;
 
 /**
- * Executor-side work of an ingest: for each source URI, stream the bytes once into a temp file inside the lake
- * while computing SHA-256, parse the copy with {@link DicomReader}, and either move it atomically to its
- * content-addressed key (kept if already there) and emit an instance row, or delete it and emit a quarantine row.
+ * Executor-side work of an ingest: each source URI is opened with {@link SourceReader} (a plain file, a member of
+ * a zip/tar/tar.gz archive, or a gzip-wrapped file), each entry's bytes are read once while computing SHA-256, its
+ * header is parsed with {@link DicomReader}, it is routed to a project, and it is either stored content-addressed
+ * in the lake (or registered in place) with an instance row, or described by a quarantine row.
  *
  * <p>Rows follow {@link #OUTCOME}: the {@code instances} columns (all nullable) plus {@code reason} and
- * {@code detail}, which are null for accepted instances.
+ * {@code detail}, which are null for accepted instances. Storing is idempotent: an object key that exists already
+ * is kept, so a re-run after a kill finds the same objects.
  */
 final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Serializable {
     private static final long serialVersionUID = 1L;
 
     static final String REASON = "reason";
     static final String DETAIL = "detail";
+    /** Separates a staged file's URI from the source URI it is recorded under (a tab never occurs in a URI). */
+    static final String RECORDED_AS = "\t";
     static final StructType OUTCOME;
+    /** Entries up to this size are held in memory; larger ones are spilled to a temp file in the lake. */
+    private static final int IN_MEMORY_LIMIT = 256 << 20;
 
     static {
         List<StructField> fields = new ArrayList<>();
@@ -61,15 +71,17 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
     }
 
     private final String lakeRoot;
-    private final String project;
     private final String site;
     private final String runId;
+    private final boolean inPlace;
+    private final RoutingRules rules;
     private final LongAccumulator filesDone;
 
-    FileIngester(Path lakeRoot, String project, String site, String runId, LongAccumulator filesDone) {
+    FileIngester(Path lakeRoot, IngestRequest request, String runId, LongAccumulator filesDone) {
         this.lakeRoot = lakeRoot.toString();
-        this.project = project;
-        this.site = site;
+        this.site = request.site();
+        this.inPlace = request.inPlace();
+        this.rules = request.rules();
         this.runId = runId;
         this.filesDone = filesDone;
     }
@@ -77,80 +89,153 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
     @Override
     public Iterator<Row> call(Iterator<String> uris) throws IOException {
         LakeLayout lake = LakeLayout.at(Path.of(lakeRoot));
-        Path tmpDir = lake.root().resolve("objects").resolve("tmp");
+        Path tmpDir = TempSpace.root(lake).resolve(runId);
         Files.createDirectories(tmpDir);
         Configuration conf = new Configuration();
         List<Row> out = new ArrayList<>();
         while (uris.hasNext()) {
-            out.add(ingest(uris.next(), lake, tmpDir, conf));
+            String item = uris.next();
+            int tab = item.indexOf(RECORDED_AS);
+            String file = tab < 0 ? item : item.substring(0, tab);
+            String uri = tab < 0 ? item : item.substring(tab + 1);
+            int before = out.size();
+            try {
+                SourceReader.forEachEntry(file, conf, (entryUri, in, size, inPlaceUri) -> out.add(ingest(
+                        uri + entryUri.substring(file.length()), in, tab < 0 ? inPlaceUri : null, lake, tmpDir)));
+            } catch (IOException | RuntimeException e) {
+                boolean partial = out.size() > before;
+                out.add(quarantine(uri, null, null, partial ? "TRUNCATED" : "UNREADABLE", (partial
+                        ? "Archive " + uri + " is corrupt after " + (out.size() - before) + " readable entries: " + e
+                        + ". The entries before the damage were ingested. Fix: re-create the archive and re-ingest it."
+                        : "Cannot read source file " + uri + ": " + e
+                        + ". Fix: check that it is readable by the ingest process and re-run the ingest."), null));
+            }
             filesDone.add(1);
         }
         return out.iterator();
     }
 
-    private Row ingest(String uri, LakeLayout lake, Path tmpDir, Configuration conf) throws IOException {
-        Path tmp = tmpDir.resolve(runId + "-" + UUID.randomUUID() + ".part");
-        long size;
-        String sha;
+    private Row ingest(String uri, InputStream in, String inPlaceUri, LakeLayout lake, Path tmpDir) throws IOException {
+        Path spill = null;
         try {
-            org.apache.hadoop.fs.Path src = new org.apache.hadoop.fs.Path(URI.create(uri));
-            FileSystem fs = src.getFileSystem(conf);
             MessageDigest md = sha256();
-            try (InputStream in = fs.open(src);
-                 OutputStream os = new DigestOutputStream(Files.newOutputStream(tmp), md)) {
-                size = in.transferTo(os);
+            byte[] bytes = null;
+            long size;
+            byte[] head = in.readNBytes(IN_MEMORY_LIMIT);
+            if (head.length < IN_MEMORY_LIMIT) {
+                bytes = head;
+                md.update(bytes);
+                size = bytes.length;
+            } else {
+                spill = tmpDir.resolve(runId + "-" + UUID.randomUUID() + ".part");
+                try (OutputStream os = new DigestOutputStream(Files.newOutputStream(spill), md)) {
+                    os.write(head);
+                    size = head.length + in.transferTo(os);
+                }
             }
-            sha = HexFormat.of().formatHex(md.digest());
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            return quarantine(uri, null, null, "UNREADABLE", "Cannot read source file " + uri + ": " + e
-                    + ". Check that it is readable by the ingest process and re-run the ingest.", null);
-        }
-        try {
+            String sha = HexFormat.of().formatHex(md.digest());
             InstanceHeader h;
             try {
-                h = DicomReader.read(tmp);
+                h = bytes != null ? DicomReader.read(new ByteArrayInputStream(bytes), bytes.length, uri) : DicomReader.read(spill);
             } catch (DicomReadException e) {
-                return quarantine(uri, size, sha, e.reason().name(), e.getMessage().replace(tmp.toString(), uri), null);
+                String detail = spill == null ? e.getMessage() : e.getMessage().replace(spill.toString(), uri);
+                if (e.reason() == DicomReadException.Reason.MISSING_UID && isDicomdir(uri)) {
+                    return quarantine(uri, size, sha, "NOT_DICOM", "DICOMDIR " + uri + " is a media directory index, "
+                            + "not an image instance; the files it references are ingested on their own.", null);
+                }
+                return quarantine(uri, size, sha, e.reason().name(), detail, null);
             } catch (DicomException | OutOfMemoryError e) {
                 return quarantine(uri, size, sha, "UNREADABLE", "DICOM file " + uri + " could not be read: " + e
                         + ". Fix: validate the file and re-export it from its source system.", null);
             }
-            String key = LakeLayout.objectKey(sha);
-            Path target = lake.resolve(key);
-            if (!Files.exists(target)) {
-                Files.createDirectories(target.getParent());
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (FileAlreadyExistsException raced) {
-                    // another task stored the same bytes meanwhile
-                }
+            String location;
+            if (inPlace && inPlaceUri != null) {
+                location = inPlaceUri;
+            } else {
+                location = LakeLayout.objectKey(sha);
+                store(bytes, spill, lake.resolve(location), tmpDir);
+                spill = null; // moved into the store, or deleted by store()
             }
-            return RowFactory.create(
-                    h.sopInstanceUid(), h.seriesInstanceUid(), h.studyInstanceUid(), h.sopClassUid(),
-                    h.transferSyntaxUid(), h.patientId(), h.patientSex(), h.patientAgeYears(),
-                    h.studyDate() == null ? null : Date.valueOf(h.studyDate()),
-                    h.studyDescription(), h.seriesDescription(), h.seriesNumber(), h.instanceNumber(), h.modality(),
-                    h.bodyPartExamined(), h.manufacturer(), h.rows(), h.columns(),
-                    project, site, key, uri, size, sha, runId, Timestamp.from(Instant.now()),
-                    null, null);
+            Map<String, Object> columns = HeaderColumns.of(h);
+            columns.put(Instances.PROJECT, route(h, columns, uri));
+            columns.put(Instances.SITE, site);
+            columns.put(Instances.LOCATION, location);
+            columns.put(Instances.SOURCE_URI, uri);
+            columns.put(Instances.SIZE_BYTES, size);
+            columns.put(Instances.SHA256, sha);
+            columns.put(Instances.RUN_ID, runId);
+            columns.put(Instances.INGESTED_AT, Timestamp.from(Instant.now()));
+            return row(columns);
+        } finally {
+            if (spill != null) {
+                Files.deleteIfExists(spill);
+            }
+        }
+    }
+
+    private String route(InstanceHeader h, Map<String, Object> columns, String uri) {
+        Map<String, Object> facts = new HashMap<>();
+        columns.forEach((k, v) -> {
+            if (v instanceof String) {
+                facts.put(k, v);
+            }
+        });
+        facts.put("source", uri);
+        facts.put("site", site);
+        facts.put("calling_ae", RoutingRules.callingAe(uri));
+        return rules.route(facts);
+    }
+
+    /** Puts the bytes at {@code target} atomically unless an object with that key (hence those bytes) exists. */
+    private void store(byte[] bytes, Path spill, Path target, Path tmpDir) throws IOException {
+        if (Files.exists(target)) {
+            if (spill != null) {
+                Files.deleteIfExists(spill);
+            }
+            return;
+        }
+        Files.createDirectories(target.getParent());
+        Path tmp = spill;
+        if (tmp == null) {
+            tmp = tmpDir.resolve(runId + "-" + UUID.randomUUID() + ".part");
+            Files.write(tmp, bytes);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException raced) {
+            Files.deleteIfExists(tmp); // another task stored the same bytes meanwhile
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
+    private static boolean isDicomdir(String uri) {
+        return uri.toUpperCase(Locale.ROOT).endsWith("DICOMDIR");
+    }
+
     private Row quarantine(String uri, Long size, String sha, String reason, String detail, String sop) {
+        Map<String, Object> columns = new HashMap<>();
+        columns.put(Instances.SOURCE_URI, uri);
+        columns.put(Instances.SIZE_BYTES, size);
+        columns.put(Instances.SHA256, sha);
+        columns.put(Instances.SOP_INSTANCE_UID, sop);
+        columns.put(Instances.PROJECT, rules.defaultProject());
+        columns.put(Instances.SITE, site);
+        columns.put(Instances.RUN_ID, runId);
+        columns.put(Instances.INGESTED_AT, Timestamp.from(Instant.now()));
+        columns.put(REASON, reason);
+        columns.put(DETAIL, detail);
+        return row(columns);
+    }
+
+    private static Row row(Map<String, Object> columns) {
         Object[] values = new Object[OUTCOME.size()];
-        values[OUTCOME.fieldIndex(org.medlake.lake.Tables.Instances.SOURCE_URI)] = uri;
-        values[OUTCOME.fieldIndex(org.medlake.lake.Tables.Instances.SIZE_BYTES)] = size;
-        values[OUTCOME.fieldIndex(org.medlake.lake.Tables.Instances.SHA256)] = sha;
-        values[OUTCOME.fieldIndex(org.medlake.lake.Tables.Instances.SOP_INSTANCE_UID)] = sop;
-        values[OUTCOME.fieldIndex(org.medlake.lake.Tables.Instances.PROJECT)] = project;
-        values[OUTCOME.fieldIndex(org.medlake.lake.Tables.Instances.SITE)] = site;
-        values[OUTCOME.fieldIndex(org.medlake.lake.Tables.Instances.RUN_ID)] = runId;
-        values[OUTCOME.fieldIndex(org.medlake.lake.Tables.Instances.INGESTED_AT)] = Timestamp.from(Instant.now());
-        values[OUTCOME.fieldIndex(REASON)] = reason;
-        values[OUTCOME.fieldIndex(DETAIL)] = detail;
+        columns.forEach((name, value) -> {
+            scala.Option<Object> index = OUTCOME.getFieldIndex(name);
+            if (index.isDefined()) {
+                values[(Integer) index.get()] = HeaderColumns.toSpark(value);
+            }
+        });
         return RowFactory.create(values);
     }
 

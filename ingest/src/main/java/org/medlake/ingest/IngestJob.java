@@ -39,6 +39,9 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
+import java.nio.file.Path;
+import org.medlake.ingest.pacs.PacsSources;
+import org.medlake.ingest.pacs.StagedInstance;
 import org.medlake.lake.LakeLayout;
 import org.medlake.lake.Tables;
 import org.medlake.lake.Tables.Instances;
@@ -77,16 +80,40 @@ public final class IngestJob {
 
     /** Runs an ingest; {@code progress} receives file counts while the files are processed. */
     public static IngestResult run(SparkSession spark, IngestRequest request, Progress progress) {
+        return run(spark, request, progress, List.of());
+    }
+
+    /**
+     * Ingests files that a gateway has already received, recording each under its {@link StagedInstance#sourceUri()}.
+     * {@code request.sources()} describes them for {@code ingest_runs}. The files are left where they are.
+     */
+    public static IngestResult runStaged(SparkSession spark, IngestRequest request, List<StagedInstance> staged) {
+        return run(spark, request, Progress.NONE, staged);
+    }
+
+    private static IngestResult run(SparkSession spark, IngestRequest request, Progress progress,
+                                    List<StagedInstance> received) {
         String runId = UUID.randomUUID().toString();
         Instant started = Instant.now();
         LakeLayout lake = LakeLayout.at(request.lakeDir());
         prepareLake(lake);
-        List<String> files = listFiles(spark.sparkContext().hadoopConfiguration(), request.sources());
-        LakeSchemas.createIfAbsent(spark, lake);
-        try {
+        final List<String> files = new ArrayList<>();
+        try (TempSpace scratch = TempSpace.claim(lake, runId)) {
+            if (received.isEmpty()) {
+                files.addAll(entries(spark.sparkContext().hadoopConfiguration(), request.sources(), scratch.dir()));
+            } else {
+                received.forEach(s -> files.add(staged(s)));
+            }
+            LakeSchemas.createIfAbsent(spark, lake);
             return execute(spark, request, lake, runId, started, files, progress);
-        } catch (IngestException e) {
+        } catch (IOException e) {
             recordFailure(spark, lake, request, runId, started, files.size());
+            throw new IngestException(ErrorCode.INGEST_LAKE_UNUSABLE, "Cannot use the lake's scratch folder "
+                    + TempSpace.root(lake) + ": " + e + ". Fix: make the lake folder writable.", e);
+        } catch (IngestException e) {
+            if (!files.isEmpty()) {
+                recordFailure(spark, lake, request, runId, started, files.size());
+            }
             throw e;
         } catch (RuntimeException e) {
             recordFailure(spark, lake, request, runId, started, files.size());
@@ -96,6 +123,32 @@ public final class IngestJob {
         }
     }
 
+    /**
+     * The work list: file URIs from the Hadoop file system sources, and for PACS sources ({@code dicomweb+http:},
+     * {@code dimse:}) the instances staged into {@code scratch} first, as {@code fileUri TAB sourceUri} entries.
+     */
+    private static List<String> entries(Configuration conf, List<String> sources, Path scratch) {
+        List<String> out = new ArrayList<>();
+        List<String> plain = new ArrayList<>();
+        int n = 0;
+        for (String source : sources) {
+            var pacs = PacsSources.parse(source);
+            if (pacs.isPresent()) {
+                pacs.get().stage(scratch.resolve("pacs-" + n++)).forEach(s -> out.add(staged(s)));
+            } else {
+                plain.add(source);
+            }
+        }
+        if (!plain.isEmpty()) {
+            out.addAll(listFiles(conf, plain));
+        }
+        return out;
+    }
+
+    private static String staged(StagedInstance s) {
+        return s.file().toUri() + FileIngester.RECORDED_AS + s.sourceUri();
+    }
+
     private static IngestResult execute(SparkSession spark, IngestRequest request, LakeLayout lake, String runId,
                                         Instant started, List<String> files, Progress progress) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -103,7 +156,7 @@ public final class IngestJob {
         int slices = Math.max(1, Math.min(files.size(), Math.max(jsc.defaultParallelism() * 2,
                 (files.size() + 63) / 64)));
         JavaRDD<Row> rows = jsc.parallelize(files, slices)
-                .mapPartitions(new FileIngester(lake.root(), request.project(), request.site(), runId, done));
+                .mapPartitions(new FileIngester(lake.root(), request, runId, done));
         Dataset<Row> outcomes = spark.createDataFrame(rows, FileIngester.OUTCOME).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             ProgressPoller poller = new ProgressPoller(done, files.size(), progress);
@@ -125,7 +178,7 @@ public final class IngestJob {
         Dataset<Row> rejected = outcomes.filter(col(FileIngester.REASON).isNotNull());
 
         DeltaTable instances = DeltaTable.forPath(spark, lake.tableUri(Tables.INSTANCES));
-        Dataset<Row> existing = instances.toDF().select(
+        Dataset<Row> lakeRows = instances.toDF().select(
                 col(Instances.SOP_INSTANCE_UID).as("_e_sop"), col(Instances.SHA256).as("_e_sha"),
                 col(Instances.SOURCE_URI).as("_e_src"));
         WindowSpec bySop = Window.partitionBy(Instances.SOP_INSTANCE_UID).orderBy(Instances.SOURCE_URI);
@@ -133,7 +186,7 @@ public final class IngestJob {
                 .withColumn("_rank", row_number().over(bySop))
                 .withColumn("_first_sha", first(Instances.SHA256).over(bySop))
                 .withColumn("_first_src", first(Instances.SOURCE_URI).over(bySop))
-                .join(existing, col(Instances.SOP_INSTANCE_UID).equalTo(col("_e_sop")), "left")
+                .join(lakeRows, col(Instances.SOP_INSTANCE_UID).equalTo(col("_e_sop")), "left")
                 .withColumn("_ref_sha", coalesce(col("_e_sha"), col("_first_sha")))
                 .withColumn("_ref_src", coalesce(col("_e_src"), col("_first_src")))
                 .withColumn(OUTCOME,
@@ -145,10 +198,13 @@ public final class IngestJob {
             Map<String, Long> byOutcome = counts(classified, OUTCOME);
             Map<String, Long> byReason = counts(rejected, FileIngester.REASON);
             long added = byOutcome.getOrDefault("ADD", 0L);
-            long duplicates = byOutcome.getOrDefault("DUPLICATE", 0L);
+            long existing = byOutcome.getOrDefault("DUPLICATE", 0L);
             long conflicts = byOutcome.getOrDefault("CONFLICT", 0L);
-            long quarantined = byReason.values().stream().mapToLong(Long::longValue).sum() + conflicts;
             long notDicom = byReason.getOrDefault("NOT_DICOM", 0L);
+            long quarantined = byReason.values().stream().mapToLong(Long::longValue).sum() - notDicom + conflicts;
+            Row distinct = classified.filter(col(OUTCOME).notEqual("CONFLICT"))
+                    .agg(countDistinct(col(Instances.SERIES_INSTANCE_UID)), countDistinct(col(Instances.STUDY_INSTANCE_UID)))
+                    .first();
 
             if (added > 0) {
                 Dataset<Row> toAdd = classified.filter(col(OUTCOME).equalTo("ADD"))
@@ -183,7 +239,7 @@ public final class IngestJob {
                     col(Instances.PROJECT).as(Quarantine.PROJECT),
                     col(Instances.RUN_ID).as(Quarantine.RUN_ID),
                     col(Instances.INGESTED_AT).as(Quarantine.QUARANTINED_AT));
-            if (quarantined > 0) {
+            if (quarantined + notDicom > 0) {
                 Dataset<Row> q = rejectedRows.unionByName(conflictRows)
                         .dropDuplicates(new String[] {Quarantine.SOURCE_URI, Quarantine.SHA256, Quarantine.REASON});
                 DeltaTable.forPath(spark, lake.tableUri(Tables.QUARANTINE)).as("t")
@@ -194,15 +250,19 @@ public final class IngestJob {
                         .execute();
             }
 
+            // Aggregates are rebuilt from the instances table on every run, so a run killed after its MERGE is
+            // completed by the next one.
+            LakeAggregates.rebuild(spark, lake);
             Instant finished = Instant.now();
-            appendRun(spark, lake, request, runId, started, finished, "SUCCEEDED",
-                    files.size(), added, duplicates, quarantined, notDicom);
-            Row totals = DeltaTable.forPath(spark, lake.tableUri(Tables.INSTANCES)).toDF()
-                    .filter(col(Instances.PROJECT).equalTo(request.project()))
-                    .agg(org.apache.spark.sql.functions.count(lit(1)), countDistinct(col(Instances.SERIES_INSTANCE_UID)))
-                    .first();
-            return new IngestResult(runId, request.project(), files.size(), added, duplicates, quarantined, notDicom,
-                    conflicts, totals.getLong(0), totals.getLong(1), started, finished);
+            long seen = outcomes.count();
+            if (seen != added + existing + quarantined + notDicom) {
+                throw new IngestException(ErrorCode.INGEST_INTERNAL, "Ingest accounting is inconsistent: " + seen
+                        + " entries seen but " + (added + existing + quarantined + notDicom) + " outcomes. This is a bug.");
+            }
+            IngestResult result = new IngestResult(runId, request.project(), seen, added, existing, quarantined,
+                    notDicom, conflicts, distinct.getLong(0), distinct.getLong(1), started, finished);
+            appendRun(spark, lake, request, "SUCCEEDED", result);
+            return result;
         } finally {
             classified.unpersist();
         }
@@ -221,12 +281,12 @@ public final class IngestJob {
                 .collect(Collectors.toMap(r -> String.valueOf(r.get(0)), r -> r.getLong(1)));
     }
 
-    private static void appendRun(SparkSession spark, LakeLayout lake, IngestRequest request, String runId,
-                                  Instant started, Instant finished, String status, long files, long added,
-                                  long duplicates, long quarantined, long notDicom) {
-        Row row = RowFactory.create(runId, request.sources().toArray(new String[0]), request.project(), request.site(),
-                request.user(), Timestamp.from(started), Timestamp.from(finished), status, files, added, duplicates,
-                quarantined, notDicom);
+    private static void appendRun(SparkSession spark, LakeLayout lake, IngestRequest request, String status,
+                                  IngestResult r) {
+        Row row = RowFactory.create(r.runId(), request.sources().toArray(new String[0]), request.project(),
+                request.site(), request.user(), Timestamp.from(r.startedAt()), Timestamp.from(r.finishedAt()), status,
+                r.filesSeen(), r.instancesAdded(), r.instancesExisting(), r.quarantined(), r.notDicom(), r.conflicts(),
+                r.series(), r.studies());
         spark.createDataFrame(List.of(row), LakeSchemas.INGEST_RUNS)
                 .write().format("delta").mode("append").save(lake.tableUri(Tables.INGEST_RUNS));
     }
@@ -234,7 +294,8 @@ public final class IngestJob {
     private static void recordFailure(SparkSession spark, LakeLayout lake, IngestRequest request, String runId,
                                       Instant started, long files) {
         try {
-            appendRun(spark, lake, request, runId, started, Instant.now(), "FAILED", files, 0, 0, 0, 0);
+            appendRun(spark, lake, request, "FAILED",
+                    new IngestResult(runId, request.project(), 0, 0, 0, 0, 0, 0, 0, 0, started, Instant.now()));
         } catch (RuntimeException ignored) {
             // best effort: the original failure is what the caller needs to see
         }

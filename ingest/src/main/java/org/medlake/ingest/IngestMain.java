@@ -5,27 +5,33 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
+import org.medlake.ingest.routing.RoutingRules;
 
 /**
- * {@code ingest SOURCE... --lake DIR [--project P] [--site S] [--user U] [--json]}. Progress goes to stderr, a
- * human summary to stdout; with {@code --json} the last stdout line is one JSON object
- * {@code {"run_id","files","instances_added","duplicates","quarantined","not_dicom","instances","series"}}.
+ * {@code ingest SOURCE... --lake DIR [--project P] [--rules FILE] [--site S] [--user U] [--in-place] [--json]}.
+ * Progress goes to stderr, a human summary to stdout; with {@code --json} the last stdout line is one JSON object
+ * {@code {"run_id","files_seen","instances_added","instances_existing","quarantined","not_dicom","series","studies"}}
+ * (see {@link IngestResult}).
  * Exit codes: 0 ok, 2 bad arguments or input, 1 other failures.
  */
 public final class IngestMain {
     static final String USAGE = String.join("\n",
-            "usage: ingest SOURCE... --lake DIR [--project P] [--site S] [--user U] [--json]",
-            "  SOURCE      DICOM file or folder (recursive); plain paths are local, or a file:/hdfs:/s3a: URI",
-            "  --lake DIR  lake root (created if missing)",
-            "  --project P project of the ingested instances (default: demo)",
-            "  --site S    acquiring site recorded on every instance",
-            "  --user U    user recorded in ingest_runs (default: the OS user)",
-            "  --json      print the result as one JSON object on the last stdout line");
+            "usage: ingest SOURCE... --lake DIR [--project P] [--rules FILE] [--site S] [--user U] [--in-place] [--json]",
+            "  SOURCE        a DICOM file or folder (recursive) on any Hadoop file system: a plain local path or a",
+            "                file:/hdfs:/s3a: URI. zip, tar, tar.gz and .gz files are read without unpacking.",
+            "  --lake DIR    lake root (created if missing)",
+            "  --project P   project of the ingested instances (default: demo)",
+            "  --rules FILE  routing rules (JSON) assigning instances to projects; --project is the fallback",
+            "  --site S      acquiring site recorded on every instance",
+            "  --user U      user recorded in ingest_runs (default: the OS user)",
+            "  --in-place    register plain files where they are instead of copying them into the lake",
+            "  --json        print the accounting as one JSON object on the last stdout line");
 
     private IngestMain() {}
 
     /** Parsed arguments. */
-    record Options(List<String> sources, Path lake, String project, String site, String user, boolean json) {}
+    record Options(List<String> sources, Path lake, String project, String site, String user, boolean json,
+                   boolean inPlace, Path rules) {}
 
     public static void main(String[] args) {
         int code;
@@ -75,6 +81,8 @@ public final class IngestMain {
         String site = null;
         String user = null;
         boolean json = false;
+        boolean inPlace = false;
+        String rules = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -86,6 +94,8 @@ public final class IngestMain {
                 case "--site" -> site = Cli.value(args, i++, a);
                 case "--user" -> user = Cli.value(args, i++, a);
                 case "--json" -> json = true;
+                case "--in-place" -> inPlace = true;
+                case "--rules" -> rules = Cli.value(args, i++, a);
                 default -> {
                     if (a.startsWith("-")) {
                         throw new Cli.UsageException("unknown option '" + a + "'");
@@ -100,12 +110,16 @@ public final class IngestMain {
         if (sources.isEmpty()) {
             throw new Cli.UsageException("at least one SOURCE file or folder is required");
         }
-        return new Options(sources, Path.of(lake), project, site, user, json);
+        return new Options(sources, Path.of(lake), project, site, user, json, inPlace, rules == null ? null : Path.of(rules));
     }
 
     static int execute(SparkSession spark, Options o, PrintStream out, PrintStream err) {
         try {
-            IngestRequest request = new IngestRequest(o.sources(), o.lake(), o.project(), o.site(), o.user());
+            IngestRequest request = new IngestRequest(o.sources(), o.lake(), o.project(), o.site(), o.user())
+                    .withInPlace(o.inPlace());
+            if (o.rules() != null) {
+                request = request.withRules(RoutingRules.read(o.rules(), o.project()));
+            }
             IngestResult result = IngestJob.run(spark, request, Cli.progressBar(err));
             out.println(result.summary());
             if (o.json()) {

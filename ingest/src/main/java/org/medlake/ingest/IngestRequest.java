@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.medlake.ingest.routing.RoutingRules;
 
 /**
  * What to ingest and where.
@@ -14,8 +15,13 @@ import java.util.regex.Pattern;
  * @param project project the instances belong to (letters, digits, {@code _ . -})
  * @param site    acquiring site, may be {@code null}
  * @param user    who runs the ingest; {@code null} means the OS user
+ * @param inPlace register plain files where they are instead of copying them into the lake's object store
+ *                (members of archives and gzip-wrapped files are always copied)
+ * @param rules   routing rules that assign instances to projects; {@code null} means everything goes to
+ *                {@code project}
  */
-public record IngestRequest(List<String> sources, Path lakeDir, String project, String site, String user) {
+public record IngestRequest(List<String> sources, Path lakeDir, String project, String site, String user,
+                            boolean inPlace, RoutingRules rules) {
     private static final Pattern PROJECT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     public IngestRequest {
@@ -37,6 +43,24 @@ public record IngestRequest(List<String> sources, Path lakeDir, String project, 
         if (site != null && site.isBlank()) {
             site = null;
         }
+        if (rules == null) {
+            rules = RoutingRules.single(project);
+        }
+    }
+
+    /** A request that copies files into the lake and sends every instance to {@code project}. */
+    public IngestRequest(List<String> sources, Path lakeDir, String project, String site, String user) {
+        this(sources, lakeDir, project, site, user, false, null);
+    }
+
+    /** This request, registering plain files in place instead of copying them. */
+    public IngestRequest withInPlace(boolean inPlace) {
+        return new IngestRequest(sources, lakeDir, project, site, user, inPlace, rules);
+    }
+
+    /** This request with routing rules (their default project is this request's project). */
+    public IngestRequest withRules(RoutingRules rules) {
+        return new IngestRequest(sources, lakeDir, project, site, user, inPlace, rules);
     }
 
     /** A request for the given sources with the default user. */

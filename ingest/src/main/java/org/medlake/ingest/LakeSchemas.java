@@ -1,6 +1,7 @@
 package org.medlake.ingest;
 
 import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
@@ -9,7 +10,10 @@ import static org.apache.spark.sql.types.DataTypes.createArrayType;
 import static org.apache.spark.sql.types.DataTypes.createStructField;
 
 import io.delta.tables.DeltaTable;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
+import org.medlake.dicom.InstanceHeader;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
@@ -24,34 +28,47 @@ import org.medlake.lake.Tables.Quarantine;
 public final class LakeSchemas {
     private LakeSchemas() {}
 
-    public static final StructType INSTANCES = new StructType(new StructField[] {
-        req(Instances.SOP_INSTANCE_UID, StringType),
-        req(Instances.SERIES_INSTANCE_UID, StringType),
-        req(Instances.STUDY_INSTANCE_UID, StringType),
-        opt(Instances.SOP_CLASS_UID, StringType),
-        opt(Instances.TRANSFER_SYNTAX_UID, StringType),
-        opt(Instances.PATIENT_ID, StringType),
-        opt(Instances.PATIENT_SEX, StringType),
-        opt(Instances.PATIENT_AGE_YEARS, IntegerType),
-        opt(Instances.STUDY_DATE, DateType),
-        opt(Instances.STUDY_DESCRIPTION, StringType),
-        opt(Instances.SERIES_DESCRIPTION, StringType),
-        opt(Instances.SERIES_NUMBER, IntegerType),
-        opt(Instances.INSTANCE_NUMBER, IntegerType),
-        opt(Instances.MODALITY, StringType),
-        opt(Instances.BODY_PART_EXAMINED, StringType),
-        opt(Instances.MANUFACTURER, StringType),
-        opt(Instances.ROWS, IntegerType),
-        opt(Instances.COLUMNS, IntegerType),
-        req(Instances.PROJECT, StringType),
-        opt(Instances.SITE, StringType),
-        req(Instances.LOCATION, StringType),
-        req(Instances.SOURCE_URI, StringType),
-        req(Instances.SIZE_BYTES, LongType),
-        req(Instances.SHA256, StringType),
-        req(Instances.RUN_ID, StringType),
-        req(Instances.INGESTED_AT, TimestampType),
-    });
+    /**
+     * The {@code instances} schema: every typed header column of {@link InstanceHeader#COLUMNS} (the three UIDs
+     * required), the header as DICOM JSON, then where the instance came from and where the lake keeps it.
+     */
+    public static final StructType INSTANCES = instancesSchema();
+
+    private static StructType instancesSchema() {
+        List<StructField> fields = new ArrayList<>();
+        for (InstanceHeader.Column c : InstanceHeader.COLUMNS) {
+            boolean required = c.name().equals(Instances.SOP_INSTANCE_UID) || c.name().equals(Instances.SERIES_INSTANCE_UID)
+                    || c.name().equals(Instances.STUDY_INSTANCE_UID);
+            fields.add(createStructField(c.name(), sparkType(c.type(), c.elementType()), !required));
+        }
+        fields.add(opt(Instances.HEADER_JSON, StringType));
+        fields.add(req(Instances.PROJECT, StringType));
+        fields.add(opt(Instances.SITE, StringType));
+        fields.add(req(Instances.LOCATION, StringType));
+        fields.add(req(Instances.SOURCE_URI, StringType));
+        fields.add(req(Instances.SIZE_BYTES, LongType));
+        fields.add(req(Instances.SHA256, StringType));
+        fields.add(req(Instances.RUN_ID, StringType));
+        fields.add(req(Instances.INGESTED_AT, TimestampType));
+        return new StructType(fields.toArray(new StructField[0]));
+    }
+
+    static DataType sparkType(Class<?> type, Class<?> element) {
+        if (type == String.class) {
+            return StringType;
+        } else if (type == Integer.class) {
+            return IntegerType;
+        } else if (type == Long.class) {
+            return LongType;
+        } else if (type == Double.class) {
+            return DoubleType;
+        } else if (type == LocalDate.class) {
+            return DateType;
+        } else if (type == List.class && element != null) {
+            return createArrayType(sparkType(element, null), true);
+        }
+        throw new IllegalArgumentException("no Spark type for header column type " + type + "<" + element + ">");
+    }
 
     public static final StructType QUARANTINE = new StructType(new StructField[] {
         opt(Quarantine.SOURCE_URI, StringType),
@@ -76,9 +93,12 @@ public final class LakeSchemas {
         opt(IngestRuns.STATUS, StringType),
         opt(IngestRuns.FILES_SEEN, LongType),
         opt(IngestRuns.INSTANCES_ADDED, LongType),
-        opt(IngestRuns.DUPLICATES, LongType),
+        opt(IngestRuns.INSTANCES_EXISTING, LongType),
         opt(IngestRuns.QUARANTINED, LongType),
         opt(IngestRuns.NOT_DICOM, LongType),
+        opt(IngestRuns.CONFLICTS, LongType),
+        opt(IngestRuns.SERIES, LongType),
+        opt(IngestRuns.STUDIES, LongType),
     });
 
     /** Creates the ingest tables that are missing (idempotent). */

@@ -94,11 +94,15 @@ class IngestJobIT {
         IngestResult r = ingest(source);
         assertThat(r.filesSeen()).isEqualTo(9);
         assertThat(r.instancesAdded()).isEqualTo(7);
-        assertThat(r.duplicates()).isZero();
-        assertThat(r.quarantined()).isEqualTo(2);
+        assertThat(r.instancesExisting()).isZero();
+        assertThat(r.quarantined()).isEqualTo(1);
         assertThat(r.notDicom()).isEqualTo(1);
-        assertThat(r.instancesTotal()).isEqualTo(7);
-        assertThat(r.seriesTotal()).isEqualTo(2);
+        assertThat(r.filesSeen()).isEqualTo(r.instancesAdded() + r.instancesExisting() + r.quarantined() + r.notDicom());
+        assertThat(r.series()).isEqualTo(2);
+        assertThat(r.studies()).isEqualTo(2);
+        assertThat(table(Tables.SERIES)).hasSize(2);
+        assertThat(table(Tables.STUDIES)).hasSize(2);
+        assertThat(table(Tables.SERIES)).extracting(row -> row.<Long>getAs("instance_count")).containsExactlyInAnyOrder(4L, 3L);
 
         Map<String, Row> bySop = table(Tables.INSTANCES).stream()
                 .collect(Collectors.toMap(row -> row.getAs(Tables.Instances.SOP_INSTANCE_UID), row -> row));
@@ -149,9 +153,9 @@ class IngestJobIT {
         List<String> quarantineBefore = sorted(Tables.QUARANTINE);
         IngestResult r = ingest(source);
         assertThat(r.instancesAdded()).isZero();
-        assertThat(r.duplicates()).isEqualTo(7);
-        assertThat(r.quarantined()).isEqualTo(2);
-        assertThat(r.instancesTotal()).isEqualTo(7);
+        assertThat(r.instancesExisting()).isEqualTo(7);
+        assertThat(r.quarantined()).isEqualTo(1);
+        assertThat(r.notDicom()).isEqualTo(1);
         assertThat(sorted(Tables.INSTANCES)).isEqualTo(instancesBefore);
         assertThat(sorted(Tables.QUARANTINE)).isEqualTo(quarantineBefore);
         assertThat(table(Tables.INGEST_RUNS)).hasSize(2);
@@ -226,7 +230,8 @@ class IngestJobIT {
         assertThat(code).isZero();
         String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
         assertThat(lines[lines.length - 1]).startsWith("{\"run_id\":\"")
-                .endsWith(",\"files\":3,\"instances_added\":0,\"duplicates\":3,\"quarantined\":0,\"not_dicom\":0,\"instances\":7,\"series\":2}");
+                .endsWith(",\"files_seen\":3,\"instances_added\":0,\"instances_existing\":3,\"quarantined\":0,\"not_dicom\":0,"
+                        + "\"series\":1,\"studies\":1}");
         code = IngestMain.run(spark, new String[] {tmp.resolve("missing").toString(), "--lake", lake.root().toString()},
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()));
         assertThat(code).isEqualTo(2);

@@ -52,8 +52,8 @@ class IngestMainTest {
 
     @Test
     void jsonLineHasTheContractKeys() {
-        IngestResult r = new IngestResult("r1", "demo", 5, 3, 0, 2, 1, 0, 3, 1, Instant.EPOCH, Instant.EPOCH);
-        assertThat(r.toJson()).isEqualTo("{\"run_id\":\"r1\",\"files\":5,\"instances_added\":3,\"duplicates\":0,"
-                + "\"quarantined\":2,\"not_dicom\":1,\"instances\":3,\"series\":1}");
+        IngestResult r = new IngestResult("r1", "demo", 7, 3, 1, 2, 1, 0, 2, 1, Instant.EPOCH, Instant.EPOCH);
+        assertThat(r.toJson()).isEqualTo("{\"run_id\":\"r1\",\"files_seen\":7,\"instances_added\":3,"
+                + "\"instances_existing\":1,\"quarantined\":2,\"not_dicom\":1,\"series\":2,\"studies\":1}");
     }
 }

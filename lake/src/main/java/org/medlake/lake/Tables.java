@@ -13,6 +13,10 @@ public final class Tables {
     public static final String QUARANTINE = "quarantine";
     /** One row per ingest run with its accounting. */
     public static final String INGEST_RUNS = "ingest_runs";
+    /** One row per series, aggregated from {@link #INSTANCES} after every ingest. */
+    public static final String SERIES = "series";
+    /** One row per study, aggregated from {@link #INSTANCES} after every ingest. */
+    public static final String STUDIES = "studies";
 
     /** Columns of {@link #INSTANCES}. */
     public static final class Instances {
@@ -35,6 +39,63 @@ public final class Tables {
         public static final String MANUFACTURER = "manufacturer";
         public static final String ROWS = "rows";
         public static final String COLUMNS = "columns";
+        // Header attributes beyond the core (types: org.medlake.dicom.InstanceHeader.COLUMNS).
+        public static final String STUDY_TIME = "study_time";
+        public static final String SERIES_DATE = "series_date";
+        public static final String SERIES_TIME = "series_time";
+        public static final String ACQUISITION_DATE_TIME = "acquisition_date_time";
+        public static final String ACCESSION_NUMBER = "accession_number";
+        public static final String STUDY_ID = "study_id";
+        public static final String ACQUISITION_NUMBER = "acquisition_number";
+        public static final String IMAGE_TYPE = "image_type";
+        public static final String PROTOCOL_NAME = "protocol_name";
+        public static final String MANUFACTURER_MODEL_NAME = "manufacturer_model_name";
+        public static final String STATION_NAME = "station_name";
+        public static final String INSTITUTION_NAME = "institution_name";
+        public static final String SOFTWARE_VERSIONS = "software_versions";
+        public static final String NUMBER_OF_FRAMES = "number_of_frames";
+        public static final String PIXEL_SPACING = "pixel_spacing";
+        public static final String SLICE_THICKNESS = "slice_thickness";
+        public static final String SPACING_BETWEEN_SLICES = "spacing_between_slices";
+        public static final String IMAGE_POSITION_PATIENT = "image_position_patient";
+        public static final String IMAGE_ORIENTATION_PATIENT = "image_orientation_patient";
+        public static final String SLICE_LOCATION = "slice_location";
+        public static final String FRAME_OF_REFERENCE_UID = "frame_of_reference_uid";
+        public static final String BITS_ALLOCATED = "bits_allocated";
+        public static final String BITS_STORED = "bits_stored";
+        public static final String PIXEL_REPRESENTATION = "pixel_representation";
+        public static final String PHOTOMETRIC_INTERPRETATION = "photometric_interpretation";
+        public static final String SAMPLES_PER_PIXEL = "samples_per_pixel";
+        public static final String RESCALE_SLOPE = "rescale_slope";
+        public static final String RESCALE_INTERCEPT = "rescale_intercept";
+        public static final String KVP = "kvp";
+        public static final String X_RAY_TUBE_CURRENT = "x_ray_tube_current";
+        public static final String EXPOSURE = "exposure";
+        public static final String CONVOLUTION_KERNEL = "convolution_kernel";
+        public static final String CTDI_VOL = "ctdi_vol";
+        public static final String MAGNETIC_FIELD_STRENGTH = "magnetic_field_strength";
+        public static final String REPETITION_TIME = "repetition_time";
+        public static final String ECHO_TIME = "echo_time";
+        public static final String INVERSION_TIME = "inversion_time";
+        public static final String FLIP_ANGLE = "flip_angle";
+        public static final String SCANNING_SEQUENCE = "scanning_sequence";
+        public static final String SEQUENCE_VARIANT = "sequence_variant";
+        public static final String SEQUENCE_NAME = "sequence_name";
+        public static final String MR_ACQUISITION_TYPE = "mr_acquisition_type";
+        public static final String ECHO_TRAIN_LENGTH = "echo_train_length";
+        public static final String DIFFUSION_B_VALUE = "diffusion_b_value";
+        public static final String DISTANCE_SOURCE_TO_DETECTOR = "distance_source_to_detector";
+        public static final String POSITIONER_PRIMARY_ANGLE = "positioner_primary_angle";
+        public static final String POSITIONER_SECONDARY_ANGLE = "positioner_secondary_angle";
+        public static final String TRANSDUCER_TYPE = "transducer_type";
+        public static final String RADIOPHARMACEUTICAL = "radiopharmaceutical";
+        public static final String RADIONUCLIDE = "radionuclide";
+        public static final String RADIONUCLIDE_TOTAL_DOSE = "radionuclide_total_dose";
+        public static final String RADIONUCLIDE_HALF_LIFE = "radionuclide_half_life";
+        public static final String UNITS = "units";
+        public static final String DECAY_CORRECTION = "decay_correction";
+        /** The whole header as DICOM JSON (PS3.18 F.2) without bulk data: {@code InstanceHeader.headerJson()}. */
+        public static final String HEADER_JSON = "header_json";
         public static final String PROJECT = "project";
         public static final String SITE = "site";
         /** Lake-relative object key, or an absolute URI for files registered in place. */
@@ -74,8 +135,11 @@ public final class Tables {
         public static final String STATUS = "status";
         public static final String FILES_SEEN = "files_seen";
         public static final String INSTANCES_ADDED = "instances_added";
-        public static final String DUPLICATES = "duplicates";
+        public static final String INSTANCES_EXISTING = "instances_existing";
         public static final String QUARANTINED = "quarantined";
         public static final String NOT_DICOM = "not_dicom";
+        public static final String CONFLICTS = "conflicts";
+        public static final String SERIES = "series";
+        public static final String STUDIES = "studies";
     }
 }

@@ -1,0 +1,109 @@
+package org.medlake.ingest.source;
+
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.apache.commons.compress.archivers.ArchiveEntry;
+import org.apache.commons.compress.archivers.ArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Opens one source file on any Hadoop file system and hands its entries to a visitor, streaming: zip, tar and
+ * tar.gz archives yield one entry per member, a gzip-wrapped file ({@code .dcm.gz}) yields its content, any other
+ * file yields itself. Containers are recognised by their magic bytes, not their names, and nothing is unpacked to
+ * disk. Nested archives are not opened (a zip inside a zip is one entry).
+ */
+public final class SourceReader {
+    /** Bytes needed to recognise every container format (the tar magic sits at offset 257). */
+    private static final int SNIFF = 512;
+    private static final int BUFFER = 1 << 16;
+
+    /** What a file turned out to be. */
+    public enum Container { PLAIN, ZIP, TAR, GZIP, TAR_GZIP }
+
+    private SourceReader() {}
+
+    /**
+     * Visits the entries of the file at {@code uri}.
+     *
+     * @return the container kind that was recognised
+     * @throws IOException if the file cannot be read, or an archive is corrupt (entries visited before the
+     *     corruption have been handed over already)
+     */
+    public static Container forEachEntry(String uri, Configuration conf, EntryVisitor visitor) throws IOException {
+        Path path = new Path(URI.create(uri));
+        FileSystem fs = path.getFileSystem(conf);
+        long size = fs.getFileStatus(path).getLen();
+        try (InputStream raw = new BufferedInputStream(fs.open(path), BUFFER)) {
+            byte[] head = peek(raw);
+            if (isZip(head)) {
+                members(uri, new ZipArchiveInputStream(raw, StandardCharsets.UTF_8.name(), true, true), visitor);
+                return Container.ZIP;
+            }
+            if (isTar(head)) {
+                members(uri, new TarArchiveInputStream(raw), visitor);
+                return Container.TAR;
+            }
+            if (isGzip(head)) {
+                InputStream unzipped = new BufferedInputStream(new GzipCompressorInputStream(raw, true), BUFFER);
+                if (isTar(peek(unzipped))) {
+                    members(uri, new TarArchiveInputStream(unzipped), visitor);
+                    return Container.TAR_GZIP;
+                }
+                visitor.visit(uri, shield(unzipped), -1, null);
+                return Container.GZIP;
+            }
+            visitor.visit(uri, shield(raw), size, uri);
+            return Container.PLAIN;
+        }
+    }
+
+    private static void members(String uri, ArchiveInputStream<? extends ArchiveEntry> archive, EntryVisitor visitor)
+            throws IOException {
+        ArchiveEntry entry;
+        while ((entry = archive.getNextEntry()) != null) {
+            if (entry.isDirectory() || !archive.canReadEntryData(entry)) {
+                continue;
+            }
+            String name = entry.getName().startsWith("/") ? entry.getName().substring(1) : entry.getName();
+            visitor.visit(uri + "!/" + name, shield(archive), entry.getSize(), null);
+        }
+    }
+
+    private static byte[] peek(InputStream in) throws IOException {
+        in.mark(SNIFF);
+        byte[] head = in.readNBytes(SNIFF);
+        in.reset();
+        return head;
+    }
+
+    static boolean isZip(byte[] h) {
+        return h.length >= 4 && h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4;
+    }
+
+    static boolean isGzip(byte[] h) {
+        return h.length >= 2 && (h[0] & 0xff) == 0x1f && (h[1] & 0xff) == 0x8b;
+    }
+
+    static boolean isTar(byte[] h) {
+        // POSIX ("ustar\0") and GNU ("ustar  ") tar both carry "ustar" at offset 257.
+        return h.length >= 262 && Arrays.equals(h, 257, 262, "ustar".getBytes(StandardCharsets.US_ASCII), 0, 5);
+    }
+
+    /** The visitor must not close the shared stream of an archive. */
+    private static InputStream shield(InputStream in) {
+        return new FilterInputStream(in) {
+            @Override
+            public void close() {}
+        };
+    }
+}
