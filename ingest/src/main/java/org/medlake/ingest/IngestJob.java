@@ -70,6 +70,17 @@ public final class IngestJob {
     }
 
     private static final String OUTCOME = "_outcome";
+    /** Set MEDLAKE_TRACE=1 to print how long each phase of a run takes (stderr). */
+    private static final boolean TRACE = System.getenv("MEDLAKE_TRACE") != null;
+    private static long mark = System.nanoTime();
+
+    private static void phase(String name) {
+        if (TRACE) {
+            long now = System.nanoTime();
+            System.err.printf(java.util.Locale.ROOT, "[trace] %-28s %8.2f s%n", name, (now - mark) / 1e9);
+            mark = now;
+        }
+    }
 
     private IngestJob() {}
 
@@ -100,11 +111,14 @@ public final class IngestJob {
         final List<String> files = new ArrayList<>();
         try (TempSpace scratch = TempSpace.claim(lake, runId)) {
             if (received.isEmpty()) {
+                phase("start");
                 files.addAll(entries(spark.sparkContext().hadoopConfiguration(), request.sources(), scratch.dir()));
+                phase("list sources");
             } else {
                 received.forEach(s -> files.add(staged(s)));
             }
             LakeSchemas.createIfAbsent(spark, lake);
+            phase("create tables");
             return execute(spark, request, lake, runId, started, files, progress);
         } catch (IOException e) {
             recordFailure(spark, lake, request, runId, started, files.size());
@@ -162,6 +176,7 @@ public final class IngestJob {
             ProgressPoller poller = new ProgressPoller(done, files.size(), progress);
             try {
                 outcomes.count(); // runs the file work once; everything below reads the persisted rows
+                phase("read, hash, parse, store");
             } finally {
                 poller.stop();
             }
@@ -196,6 +211,7 @@ public final class IngestJob {
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             Map<String, Long> byOutcome = counts(classified, OUTCOME);
+            phase("classify against the lake");
             Map<String, Long> byReason = counts(rejected, FileIngester.REASON);
             long added = byOutcome.getOrDefault("ADD", 0L);
             long existing = byOutcome.getOrDefault("DUPLICATE", 0L);
@@ -250,9 +266,11 @@ public final class IngestJob {
                         .execute();
             }
 
+            phase("merge instances, quarantine");
             // Aggregates are rebuilt from the instances table on every run, so a run killed after its MERGE is
             // completed by the next one.
             LakeAggregates.rebuild(spark, lake);
+            phase("rebuild series, studies");
             Instant finished = Instant.now();
             long seen = outcomes.count();
             if (seen != added + existing + quarantined + notDicom) {
@@ -262,6 +280,7 @@ public final class IngestJob {
             IngestResult result = new IngestResult(runId, request.project(), seen, added, existing, quarantined,
                     notDicom, conflicts, distinct.getLong(0), distinct.getLong(1), started, finished);
             appendRun(spark, lake, request, "SUCCEEDED", result);
+            phase("record run");
             return result;
         } finally {
             classified.unpersist();
@@ -327,11 +346,19 @@ public final class IngestJob {
                             + " does not exist (looked for " + uri + "). Fix: check the path; plain paths are local.");
                 }
                 List<String> found = new ArrayList<>();
-                RemoteIterator<LocatedFileStatus> it = fs.listFiles(path, true);
-                while (it.hasNext()) {
-                    LocatedFileStatus s = it.next();
-                    if (s.isFile()) {
-                        found.add(s.getPath().toUri().toString());
+                if ("file".equals(uri.getScheme())) {
+                    // Hadoop's local listing stats every file through a shell command for its permissions:
+                    // walking with NIO is two orders of magnitude faster for large folders.
+                    try (java.util.stream.Stream<java.nio.file.Path> walk = Files.walk(java.nio.file.Path.of(uri))) {
+                        walk.filter(Files::isRegularFile).forEach(f -> found.add(f.toUri().toString()));
+                    }
+                } else {
+                    RemoteIterator<LocatedFileStatus> it = fs.listFiles(path, true);
+                    while (it.hasNext()) {
+                        LocatedFileStatus s = it.next();
+                        if (s.isFile()) {
+                            found.add(s.getPath().toUri().toString());
+                        }
                     }
                 }
                 found.sort(null);

@@ -107,6 +107,9 @@ public final class LakeSchemas {
                 new Object[] {Tables.INSTANCES, INSTANCES},
                 new Object[] {Tables.QUARANTINE, QUARANTINE},
                 new Object[] {Tables.INGEST_RUNS, INGEST_RUNS})) {
+            if (java.nio.file.Files.isDirectory(lake.table((String) t[0]).resolve("_delta_log"))) {
+                continue; // exists: skip the catalog round trip, which costs seconds per table
+            }
             DeltaTable.createIfNotExists(spark)
                     .location(lake.table((String) t[0]).toString())
                     .addColumns((StructType) t[1])

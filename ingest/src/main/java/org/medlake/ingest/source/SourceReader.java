@@ -40,10 +40,21 @@ public final class SourceReader {
      *     corruption have been handed over already)
      */
     public static Container forEachEntry(String uri, Configuration conf, EntryVisitor visitor) throws IOException {
-        Path path = new Path(URI.create(uri));
-        FileSystem fs = path.getFileSystem(conf);
-        long size = fs.getFileStatus(path).getLen();
-        try (InputStream raw = new BufferedInputStream(fs.open(path), BUFFER)) {
+        URI u = URI.create(uri);
+        long size;
+        InputStream opened;
+        if ("file".equals(u.getScheme())) {
+            // Local files bypass Hadoop's checksum file system (it looks for .crc companions on every open).
+            java.nio.file.Path local = java.nio.file.Path.of(u);
+            size = java.nio.file.Files.size(local);
+            opened = java.nio.file.Files.newInputStream(local);
+        } else {
+            Path path = new Path(u);
+            FileSystem fs = path.getFileSystem(conf);
+            size = fs.getFileStatus(path).getLen();
+            opened = fs.open(path);
+        }
+        try (InputStream raw = new BufferedInputStream(opened, BUFFER)) {
             byte[] head = peek(raw);
             if (isZip(head)) {
                 members(uri, new ZipArchiveInputStream(raw, StandardCharsets.UTF_8.name(), true, true), visitor);
