@@ -16,7 +16,7 @@ import org.medlake.ingest.routing.RoutingRules;
  */
 public final class IngestMain {
     static final String USAGE = String.join("\n",
-            "usage: ingest SOURCE... --lake DIR [--project P] [--rules FILE] [--site S] [--user U] [--in-place] [--json]",
+            "usage: ingest SOURCE... --lake DIR [--project P] [--rules FILE] [--site S] [--user U] [--in-place] [--master URL] [--json]",
             "  SOURCE        a DICOM file or folder (recursive) on any Hadoop file system: a plain local path or a",
             "                file:/hdfs:/s3a: URI. zip, tar, tar.gz and .gz files are read without unpacking.",
             "  --lake DIR    lake root (created if missing)",
@@ -25,6 +25,7 @@ public final class IngestMain {
             "  --site S      acquiring site recorded on every instance",
             "  --user U      user recorded in ingest_runs (default: the OS user)",
             "  --in-place    register plain files where they are instead of copying them into the lake",
+            "  --master URL  Spark master, e.g. spark://127.0.0.1:7077 (default: $MEDLAKE_SPARK_MASTER or local[*])",
             "  --json        print the accounting as one JSON object on the last stdout line");
 
     private IngestMain() {}
@@ -95,6 +96,7 @@ public final class IngestMain {
                 case "--user" -> user = Cli.value(args, i++, a);
                 case "--json" -> json = true;
                 case "--in-place" -> inPlace = true;
+                case "--master" -> System.setProperty(LakeSpark.MASTER_PROPERTY, Cli.value(args, i++, a));
                 case "--rules" -> rules = Cli.value(args, i++, a);
                 default -> {
                     if (a.startsWith("-")) {

@@ -24,9 +24,12 @@ public final class LakeSpark {
 
     private LakeSpark() {}
 
-    /** The configured master: {@code $MEDLAKE_SPARK_MASTER} or {@code local[*]}. */
+    /** System property set by the {@code --master} command-line option; wins over {@link #MASTER_ENV}. */
+    public static final String MASTER_PROPERTY = "medlake.spark.master";
+
+    /** The configured master: {@code --master}, else {@code $MEDLAKE_SPARK_MASTER}, else {@code local[*]}. */
     public static String master() {
-        String m = System.getenv(MASTER_ENV);
+        String m = System.getProperty(MASTER_PROPERTY, System.getenv(MASTER_ENV));
         return m == null || m.isBlank() ? "local[*]" : m.trim();
     }
 
@@ -46,7 +49,7 @@ public final class LakeSpark {
                 .config("spark.sql.jsonGenerator.ignoreNullFields", "false")
                 .config("spark.databricks.delta.snapshotPartitions", "2")
                 .config("spark.sql.debug.maxToStringFields", "200");
-        if (master.startsWith("local")) {
+        if (master.startsWith("local") || master.startsWith("spark://127.0.0.1") || master.startsWith("spark://localhost")) {
             b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
         }
         return b;

@@ -1,0 +1,104 @@
+package org.medlake.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medlake.lake.LakeLayout;
+import org.medlake.lake.Tables;
+
+/**
+ * Ingests the whole public corpus at {@code ../shared/corpus} (skipped when absent) and checks the accounting
+ * against its MANIFEST.tsv: every file has exactly one outcome, every broken file is quarantined with a reason, and
+ * no DICOM file is lost (each is an instance, or a CONFLICT when its SOP Instance UID arrived with other bytes).
+ */
+class CorpusIngestIT {
+    @TempDir
+    Path tmp;
+
+    private static Path corpus() {
+        String root = System.getProperty("medlake.repo.root", ".");
+        for (Path p : List.of(Path.of(root).resolve("../shared/corpus"), Path.of("../../shared/corpus"), Path.of("../shared/corpus"))) {
+            if (Files.isRegularFile(p.resolve("MANIFEST.tsv"))) {
+                return p.toAbsolutePath().normalize();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void everyCorpusFileIsAccountedFor() throws Exception {
+        Path corpus = corpus();
+        assumeTrue(corpus != null, "../shared/corpus is absent");
+        Map<String, String> roleByPath = new HashMap<>();
+        for (String line : Files.readAllLines(corpus.resolve("MANIFEST.tsv")).subList(1, Files.readAllLines(corpus.resolve("MANIFEST.tsv")).size())) {
+            String[] f = line.split("\t", -1);
+            roleByPath.put(f[0], f[6]);
+        }
+        long files;
+        try (Stream<Path> s = Files.walk(corpus)) {
+            files = s.filter(Files::isRegularFile).count();
+        }
+        SparkSession spark = LakeSpark.builder("corpus-it").master("local[2]").getOrCreate();
+        try {
+            Path lake = tmp.resolve("lake");
+            IngestResult r = IngestJob.run(spark, IngestRequest.of(lake, "corpus", null, corpus.toString()));
+            assertThat(r.filesSeen()).isEqualTo(r.instancesAdded() + r.instancesExisting() + r.quarantined() + r.notDicom());
+            assertThat(r.filesSeen()).isGreaterThanOrEqualTo(files); // archives count once per member
+
+            Map<String, String> outcome = new HashMap<>(); // corpus path -> INSTANCE or quarantine reason
+            String prefix = corpus.toUri().toString();
+            for (Row row : spark.read().format("delta").load(LakeLayout.at(lake).tableUri(Tables.INSTANCES))
+                    .select(Tables.Instances.SOURCE_URI).collectAsList()) {
+                outcome.put(relative(prefix, row.getString(0)), "INSTANCE");
+            }
+            for (Row row : spark.read().format("delta").load(LakeLayout.at(lake).tableUri(Tables.QUARANTINE))
+                    .select(Tables.Quarantine.SOURCE_URI, Tables.Quarantine.REASON, Tables.Quarantine.DETAIL).collectAsList()) {
+                outcome.put(relative(prefix, row.getString(0)), row.getString(1));
+                assertThat(row.getString(2)).as("detail of " + row.getString(0)).isNotBlank();
+            }
+
+            Map<String, Map<String, Integer>> table = new TreeMap<>();
+            List<String> lost = new ArrayList<>();
+            for (Map.Entry<String, String> e : roleByPath.entrySet()) {
+                String role = e.getValue().replaceAll(":.*", "");
+                String got = outcome.get(e.getKey());
+                table.computeIfAbsent(role, k -> new TreeMap<>()).merge(String.valueOf(got), 1, Integer::sum);
+                if (got == null) {
+                    lost.add(e.getKey());
+                }
+                if (role.equals("broken")) {
+                    assertThat(got).as(e.getKey()).isIn("TRUNCATED", "UNREADABLE", "NOT_DICOM", "MISSING_UID");
+                }
+                if (role.equals("series") || role.equals("dicomdir-member")) {
+                    assertThat(got).as(e.getKey()).isIn("INSTANCE", "CONFLICT");
+                }
+                if (role.equals("license") || role.equals("doc")) {
+                    assertThat(got).as(e.getKey()).isEqualTo("NOT_DICOM");
+                }
+            }
+            System.out.println("corpus outcome by manifest role: " + table);
+            System.out.println("corpus ingest: " + r.toJson());
+            assertThat(lost).as("files with no outcome").isEmpty();
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private static String relative(String prefix, String uri) {
+        String p = uri.startsWith(prefix) ? uri.substring(prefix.length()) : uri;
+        int bang = p.indexOf("!/");
+        return java.net.URLDecoder.decode(bang < 0 ? p : p.substring(0, bang), java.nio.charset.StandardCharsets.UTF_8);
+    }
+}
