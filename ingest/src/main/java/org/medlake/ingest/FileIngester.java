@@ -139,7 +139,7 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
                 h = bytes != null ? DicomReader.read(new ByteArrayInputStream(bytes), bytes.length, uri) : DicomReader.read(spill);
             } catch (DicomReadException e) {
                 String detail = spill == null ? e.getMessage() : e.getMessage().replace(spill.toString(), uri);
-                if (e.reason() == DicomReadException.Reason.MISSING_UID && isDicomdir(uri)) {
+                if (e.reason() == DicomReadException.Reason.MISSING_UID && isDicomdir(uri, bytes)) {
                     return quarantine(uri, size, sha, "NOT_DICOM", "DICOMDIR " + uri + " is a media directory index, "
                             + "not an image instance; the files it references are ingested on their own.", null);
                 }
@@ -209,8 +209,27 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
         }
     }
 
-    private static boolean isDicomdir(String uri) {
-        return uri.toUpperCase(Locale.ROOT).endsWith("DICOMDIR");
+    /** The Media Storage Directory SOP Class, which a DICOMDIR declares in its file meta information. */
+    private static final byte[] DICOMDIR_CLASS = "1.2.840.10008.1.3.10".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static boolean isDicomdir(String uri, byte[] bytes) {
+        if (uri.toUpperCase(Locale.ROOT).endsWith("DICOMDIR")) {
+            return true;
+        }
+        if (bytes == null) {
+            return false;
+        }
+        // Look for the class UID in the file meta information (the first few hundred bytes), padded or ended.
+        int end = Math.min(bytes.length, 1024) - DICOMDIR_CLASS.length;
+        for (int i = 128; i < end; i++) {
+            if (java.util.Arrays.equals(bytes, i, i + DICOMDIR_CLASS.length, DICOMDIR_CLASS, 0, DICOMDIR_CLASS.length)) {
+                int next = i + DICOMDIR_CLASS.length < bytes.length ? bytes[i + DICOMDIR_CLASS.length] : 0;
+                if (next < '0' || next > '9') {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private Row quarantine(String uri, Long size, String sha, String reason, String detail, String sop) {
