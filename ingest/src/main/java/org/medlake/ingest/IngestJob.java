@@ -349,7 +349,8 @@ public final class IngestJob {
                 if ("file".equals(uri.getScheme())) {
                     // Hadoop's local listing stats every file through a shell command for its permissions:
                     // walking with NIO is two orders of magnitude faster for large folders.
-                    try (java.util.stream.Stream<java.nio.file.Path> walk = Files.walk(java.nio.file.Path.of(uri))) {
+                    // A symlinked source folder is followed (as Hadoop does); links below it are not (no cycles).
+                    try (java.util.stream.Stream<java.nio.file.Path> walk = Files.walk(java.nio.file.Path.of(uri).toRealPath())) {
                         walk.filter(Files::isRegularFile).forEach(f -> found.add(f.toUri().toString()));
                     }
                 } else {

@@ -31,7 +31,11 @@ class CorpusIngestIT {
         String root = System.getProperty("medlake.repo.root", ".");
         for (Path p : List.of(Path.of(root).resolve("../shared/corpus"), Path.of("../../shared/corpus"), Path.of("../shared/corpus"))) {
             if (Files.isRegularFile(p.resolve("MANIFEST.tsv"))) {
-                return p.toAbsolutePath().normalize();
+                try {
+                    return p.toRealPath();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
             }
         }
         return null;
