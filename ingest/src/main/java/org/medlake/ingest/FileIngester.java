@@ -76,8 +76,12 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
     private final boolean inPlace;
     private final RoutingRules rules;
     private final LongAccumulator filesDone;
+    /** The driver's file-system settings ({@code fs.*}, e.g. S3 endpoint and credentials), for the executors. */
+    private final Map<String, String> fsSettings;
 
-    FileIngester(Path lakeRoot, IngestRequest request, String runId, LongAccumulator filesDone) {
+    FileIngester(Path lakeRoot, IngestRequest request, String runId, LongAccumulator filesDone,
+                 Map<String, String> fsSettings) {
+        this.fsSettings = new HashMap<>(fsSettings);
         this.lakeRoot = lakeRoot.toString();
         this.site = request.site();
         this.inPlace = request.inPlace();
@@ -92,6 +96,7 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
         Path tmpDir = TempSpace.root(lake).resolve(runId);
         Files.createDirectories(tmpDir);
         Configuration conf = new Configuration();
+        fsSettings.forEach(conf::set);
         List<Row> out = new ArrayList<>();
         while (uris.hasNext()) {
             String item = uris.next();

@@ -159,6 +159,15 @@ public final class IngestJob {
         return out;
     }
 
+    /** The session's {@code spark.hadoop.fs.*} settings (e.g. an S3 endpoint), which executors need too. */
+    private static Map<String, String> fsSettings(SparkSession spark) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (scala.Tuple2<String, String> kv : spark.sparkContext().getConf().getAllWithPrefix("spark.hadoop.fs.")) {
+            out.put("fs." + kv._1(), kv._2());
+        }
+        return out;
+    }
+
     private static String staged(StagedInstance s) {
         return s.file().toUri() + FileIngester.RECORDED_AS + s.sourceUri();
     }
@@ -167,10 +176,11 @@ public final class IngestJob {
                                         Instant started, List<String> files, Progress progress) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         LongAccumulator done = spark.sparkContext().longAccumulator("medlake.ingest.files");
-        int slices = Math.max(1, Math.min(files.size(), Math.max(jsc.defaultParallelism() * 2,
-                (files.size() + 63) / 64)));
+        // Few, large partitions: each task costs a deserialization and set-up that dwarf one file's work.
+        int slices = Math.max(1, Math.min(files.size(), Math.max(jsc.defaultParallelism() * 4,
+                files.size() / 5000)));
         JavaRDD<Row> rows = jsc.parallelize(files, slices)
-                .mapPartitions(new FileIngester(lake.root(), request, runId, done));
+                .mapPartitions(new FileIngester(lake.root(), request, runId, done, fsSettings(spark)));
         Dataset<Row> outcomes = spark.createDataFrame(rows, FileIngester.OUTCOME).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             ProgressPoller poller = new ProgressPoller(done, files.size(), progress);
