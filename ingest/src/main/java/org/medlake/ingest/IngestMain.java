@@ -17,7 +17,7 @@ import org.medlake.ingest.routing.RoutingRules;
 public final class IngestMain {
     static final String USAGE = String.join("\n",
             "usage: ingest SOURCE... --lake DIR [--project P] [--rules FILE] [--site S] [--user U] [--in-place] [--master URL] [--json]",
-            "  SOURCE        a DICOM file or folder (recursive): a plain local path or a file:/hdfs: URI (zip, tar,",
+            "  SOURCE        a DICOM file or folder (recursive): a plain local path or a file:/hdfs:/s3a: URI (zip, tar,",
             "                tar.gz and .gz files are read without unpacking), or a PACS:",
             "                dicomweb+http://host:port/dicom-web?StudyDate=20240101-20241231",
             "                dimse://AE@host:port?PatientID=P1&calling=MEDLAKE&move-dest=MEDLAKE&scp-port=11113",
