@@ -2,6 +2,8 @@ package org.medlake.ingest;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.Supplier;
+import org.apache.spark.sql.SparkSession;
 
 /** Small shared helpers of the command-line entry points. */
 final class Cli {
@@ -13,6 +15,45 @@ final class Cli {
 
         UsageException(String message) {
             super(ErrorCode.INGEST_BAD_ARGUMENT, message);
+        }
+    }
+
+    /** Parses arguments; returns {@code null} for {@code --help}. */
+    interface Parser<O> {
+        O parse(String[] args);
+    }
+
+    /** Runs parsed options on a session; returns the exit code. */
+    interface Executor<O> {
+        int execute(SparkSession spark, O options, PrintStream out, PrintStream err);
+    }
+
+    /**
+     * The shared shape of the Spark commands: parse (usage errors exit 2, {@code --help} prints the usage), and
+     * only then get a session and execute. A session obtained from {@code session} is stopped afterwards when
+     * {@code stopSession} is set.
+     */
+    static <O> int run(String name, String usage, Parser<O> parser, Executor<O> executor,
+                       Supplier<SparkSession> session, boolean stopSession, String[] args,
+                       PrintStream out, PrintStream err) {
+        O options;
+        try {
+            options = parser.parse(args);
+        } catch (UsageException e) {
+            err.println(name + ": " + e.getMessage() + "\n" + usage);
+            return 2;
+        }
+        if (options == null) {
+            out.println(usage);
+            return 0;
+        }
+        SparkSession spark = session.get();
+        try {
+            return executor.execute(spark, options, out, err);
+        } finally {
+            if (stopSession) {
+                spark.stop();
+            }
         }
     }
 

@@ -208,7 +208,7 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException raced) {
-            Files.deleteIfExists(tmp); // another task stored the same bytes meanwhile
+            // another task stored the same bytes meanwhile
         } finally {
             Files.deleteIfExists(tmp);
         }

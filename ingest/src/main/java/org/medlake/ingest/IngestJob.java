@@ -121,16 +121,16 @@ public final class IngestJob {
             phase("create tables");
             return execute(spark, request, lake, runId, started, files, progress);
         } catch (IOException e) {
-            recordFailure(spark, lake, request, runId, started, files.size());
+            recordFailure(spark, lake, request, runId, started);
             throw new IngestException(ErrorCode.INGEST_LAKE_UNUSABLE, "Cannot use the lake's scratch folder "
                     + TempSpace.root(lake) + ": " + e + ". Fix: make the lake folder writable.", e);
         } catch (IngestException e) {
             if (!files.isEmpty()) {
-                recordFailure(spark, lake, request, runId, started, files.size());
+                recordFailure(spark, lake, request, runId, started);
             }
             throw e;
         } catch (RuntimeException e) {
-            recordFailure(spark, lake, request, runId, started, files.size());
+            recordFailure(spark, lake, request, runId, started);
             throw new IngestException(ErrorCode.INGEST_EXTERNAL, "Ingest run " + runId + " failed: " + e
                     + ". Nothing was overwritten; rows already merged stay and a re-run completes the rest. "
                     + "Fix the cause and re-run the same command.", e);
@@ -323,7 +323,7 @@ public final class IngestJob {
     }
 
     private static void recordFailure(SparkSession spark, LakeLayout lake, IngestRequest request, String runId,
-                                      Instant started, long files) {
+                                      Instant started) {
         try {
             appendRun(spark, lake, request, "FAILED",
                     new IngestResult(runId, request.project(), 0, 0, 0, 0, 0, 0, 0, 0, started, Instant.now()));

@@ -37,43 +37,13 @@ public final class IngestMain {
                    boolean inPlace, Path rules) {}
 
     public static void main(String[] args) {
-        int code;
-        Options options;
-        try {
-            options = parse(args);
-        } catch (Cli.UsageException e) {
-            System.err.println("ingest: " + e.getMessage() + "\n" + USAGE);
-            System.exit(2);
-            return;
-        }
-        if (options == null) {
-            System.out.println(USAGE);
-            System.exit(0);
-            return;
-        }
-        SparkSession spark = LakeSpark.session("medlake-ingest");
-        try {
-            code = execute(spark, options, System.out, System.err);
-        } finally {
-            spark.stop();
-        }
-        System.exit(code);
+        System.exit(Cli.run("ingest", USAGE, IngestMain::parse, IngestMain::execute, () -> LakeSpark.session("medlake-ingest"), true,
+                args, System.out, System.err));
     }
 
     /** Parses and runs with an existing session (for tests and other launchers); returns the exit code. */
     public static int run(SparkSession spark, String[] args, PrintStream out, PrintStream err) {
-        Options options;
-        try {
-            options = parse(args);
-        } catch (Cli.UsageException e) {
-            err.println("ingest: " + e.getMessage() + "\n" + USAGE);
-            return 2;
-        }
-        if (options == null) {
-            out.println(USAGE);
-            return 0;
-        }
-        return execute(spark, options, out, err);
+        return Cli.run("ingest", USAGE, IngestMain::parse, IngestMain::execute, () -> spark, false, args, out, err);
     }
 
     /** Returns null for --help. */

@@ -34,43 +34,13 @@ public final class SqlMain {
     record Options(Path lake, boolean json, String query) {}
 
     public static void main(String[] args) {
-        Options o;
-        try {
-            o = parse(args);
-        } catch (Cli.UsageException e) {
-            System.err.println("sql: " + e.getMessage() + "\n" + USAGE);
-            System.exit(2);
-            return;
-        }
-        if (o == null) {
-            System.out.println(USAGE);
-            System.exit(0);
-            return;
-        }
-        int code;
-        SparkSession spark = LakeSpark.session("medlake-sql");
-        try {
-            code = execute(spark, o, System.out, System.err);
-        } finally {
-            spark.stop();
-        }
-        System.exit(code);
+        System.exit(Cli.run("sql", USAGE, SqlMain::parse, SqlMain::execute, () -> LakeSpark.session("medlake-sql"), true,
+                args, System.out, System.err));
     }
 
     /** Parses and runs with an existing session; returns the exit code. */
     public static int run(SparkSession spark, String[] args, PrintStream out, PrintStream err) {
-        Options o;
-        try {
-            o = parse(args);
-        } catch (Cli.UsageException e) {
-            err.println("sql: " + e.getMessage() + "\n" + USAGE);
-            return 2;
-        }
-        if (o == null) {
-            out.println(USAGE);
-            return 0;
-        }
-        return execute(spark, o, out, err);
+        return Cli.run("sql", USAGE, SqlMain::parse, SqlMain::execute, () -> spark, false, args, out, err);
     }
 
     static Options parse(String[] args) {
