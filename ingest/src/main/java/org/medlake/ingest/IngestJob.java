@@ -342,56 +342,12 @@ public final class IngestJob {
         }
     }
 
-    /**
-     * Lists every file under the sources (recursively), as URIs, without duplicates, in a stable order.
-     * A plain path (no scheme) means a local file or folder.
-     */
     static List<String> listFiles(Configuration conf, List<String> sources) {
-        Set<String> files = new LinkedHashSet<>();
-        for (String source : sources) {
-            URI uri = toUri(source);
-            org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
-            try {
-                FileSystem fs = path.getFileSystem(conf);
-                if (!fs.exists(path)) {
-                    throw new IngestException(ErrorCode.INGEST_SOURCE_NOT_FOUND, "Source " + source
-                            + " does not exist (looked for " + uri + "). Fix: check the path; plain paths are local.");
-                }
-                List<String> found = new ArrayList<>();
-                if ("file".equals(uri.getScheme())) {
-                    // Hadoop's local listing stats every file through a shell command for its permissions:
-                    // walking with NIO is two orders of magnitude faster for large folders.
-                    // A symlinked source folder is followed (as Hadoop does); links below it are not (no cycles).
-                    try (java.util.stream.Stream<java.nio.file.Path> walk = Files.walk(java.nio.file.Path.of(uri).toRealPath())) {
-                        walk.filter(Files::isRegularFile).forEach(f -> found.add(f.toUri().toString()));
-                    }
-                } else {
-                    RemoteIterator<LocatedFileStatus> it = fs.listFiles(path, true);
-                    while (it.hasNext()) {
-                        LocatedFileStatus s = it.next();
-                        if (s.isFile()) {
-                            found.add(s.getPath().toUri().toString());
-                        }
-                    }
-                }
-                found.sort(null);
-                files.addAll(found);
-            } catch (FileNotFoundException e) {
-                throw new IngestException(ErrorCode.INGEST_SOURCE_NOT_FOUND, "Source " + source + " does not exist: "
-                        + e.getMessage() + ". Fix: check the path.", e);
-            } catch (IOException e) {
-                throw new IngestException(ErrorCode.INGEST_EXTERNAL, "Cannot list source " + source + ": " + e
-                        + ". Fix: check permissions and that the file system is reachable.", e);
-            }
-        }
-        return new ArrayList<>(files);
+        return org.medlake.ingest.source.SourceListing.listFiles(conf, sources);
     }
 
     static URI toUri(String source) {
-        if (source.matches("^[A-Za-z][A-Za-z0-9+.-]+:.*")) {
-            return URI.create(source);
-        }
-        return new File(source).getAbsoluteFile().toPath().normalize().toUri();
+        return org.medlake.ingest.source.SourceListing.toUri(source);
     }
 
     /** Polls the accumulator and forwards changes to the listener. */
