@@ -60,6 +60,19 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
     /** Entries up to this size are held in memory; larger ones are spilled to a temp file in the lake. */
     private static final int IN_MEMORY_LIMIT = 256 << 20;
 
+    /** Column index by name in {@link #OUTCOME}. */
+    private static final Map<String, Integer> INDEX = new HashMap<>();
+    /** Positions in {@link #OUTCOME} that the driver needs. */
+    static final int REASON_INDEX;
+    static final int SOURCE_INDEX;
+    private static final int INSTANCE_WIDTH = LakeSchemas.INSTANCES.size();
+    /** Fields of a {@link #compact} row. */
+    static final int C_SOP = 0, C_SHA = 1, C_SOURCE = 2, C_SERIES = 3, C_STUDY = 4, C_SIZE = 5, C_PROJECT = 6,
+            C_RUN = 7, C_AT = 8, C_REASON = 9, C_DETAIL = 10;
+    private static final String[] COMPACT = {Instances.SOP_INSTANCE_UID, Instances.SHA256, Instances.SOURCE_URI,
+        Instances.SERIES_INSTANCE_UID, Instances.STUDY_INSTANCE_UID, Instances.SIZE_BYTES, Instances.PROJECT,
+        Instances.RUN_ID, Instances.INGESTED_AT, REASON, DETAIL};
+
     static {
         List<StructField> fields = new ArrayList<>();
         for (StructField f : LakeSchemas.INSTANCES.fields()) {
@@ -68,6 +81,29 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
         fields.add(DataTypes.createStructField(REASON, DataTypes.StringType, true));
         fields.add(DataTypes.createStructField(DETAIL, DataTypes.StringType, true));
         OUTCOME = DataTypes.createStructType(fields);
+        for (int i = 0; i < fields.size(); i++) {
+            INDEX.put(fields.get(i).name(), i);
+        }
+        REASON_INDEX = INDEX.get(REASON);
+        SOURCE_INDEX = INDEX.get(Instances.SOURCE_URI);
+    }
+
+    /** The few fields of an outcome row that the driver decides on (see {@code C_*}); no header, no JSON. */
+    static Row compact(Row outcome) {
+        Object[] v = new Object[COMPACT.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = outcome.get(INDEX.get(COMPACT[i]));
+        }
+        return RowFactory.create(v);
+    }
+
+    /** An accepted outcome row as an {@code instances} row. */
+    static Row instanceRow(Row outcome) {
+        Object[] v = new Object[INSTANCE_WIDTH];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = outcome.get(i);
+        }
+        return RowFactory.create(v);
     }
 
     private final String lakeRoot;
@@ -78,6 +114,8 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
     private final LongAccumulator filesDone;
     /** The driver's file-system settings ({@code fs.*}, e.g. S3 endpoint and credentials), for the executors. */
     private final Map<String, String> fsSettings;
+    /** Object folders this task has made sure exist (creating an existing folder costs a failed syscall). */
+    private transient java.util.Set<Path> createdDirs;
 
     FileIngester(Path lakeRoot, IngestRequest request, String runId, LongAccumulator filesDone,
                  Map<String, String> fsSettings) {
@@ -93,6 +131,7 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
     @Override
     public Iterator<Row> call(Iterator<String> uris) throws IOException {
         LakeLayout lake = LakeLayout.at(Path.of(lakeRoot));
+        createdDirs = new java.util.HashSet<>();
         Path tmpDir = TempSpace.root(lake).resolve(runId);
         Files.createDirectories(tmpDir);
         Configuration conf = new Configuration();
@@ -199,7 +238,9 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
             }
             return;
         }
-        Files.createDirectories(target.getParent());
+        if (createdDirs.add(target.getParent())) {
+            Files.createDirectories(target.getParent());
+        }
         Path tmp = spill;
         if (tmp == null) {
             tmp = tmpDir.resolve(runId + "-" + UUID.randomUUID() + ".part");
@@ -255,9 +296,9 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
     private static Row row(Map<String, Object> columns) {
         Object[] values = new Object[OUTCOME.size()];
         columns.forEach((name, value) -> {
-            scala.Option<Object> index = OUTCOME.getFieldIndex(name);
-            if (index.isDefined()) {
-                values[(Integer) index.get()] = HeaderColumns.toSpark(value);
+            Integer index = INDEX.get(name);
+            if (index != null) {
+                values[index] = HeaderColumns.toSpark(value);
             }
         });
         return RowFactory.create(values);

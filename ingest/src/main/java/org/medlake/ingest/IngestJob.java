@@ -1,45 +1,34 @@
 package org.medlake.ingest;
 
-import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.first;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.when;
 
-import io.delta.tables.DeltaTable;
-import java.io.File;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
+import java.util.concurrent.CompletableFuture;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Column;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
-import java.nio.file.Path;
 import org.medlake.ingest.pacs.PacsSources;
 import org.medlake.ingest.pacs.StagedInstance;
 import org.medlake.lake.LakeLayout;
@@ -52,11 +41,13 @@ import org.medlake.lake.Tables.Quarantine;
  *
  * <ol>
  *   <li>Lists the sources recursively on the driver through Hadoop's FileSystem API.</li>
- *   <li>In parallel ({@link FileIngester}): hashes, parses and stores each file content-addressed, emitting an
- *       instance or quarantine row.</li>
- *   <li>MERGEs instances on {@code sop_instance_uid} (insert only: a re-ingest adds nothing; the same UID with
- *       other bytes becomes a CONFLICT quarantine row and never overwrites), MERGEs quarantine rows on
- *       {@code (source_uri, sha256, reason)}, and appends an {@code ingest_runs} row.</li>
+ *   <li>In one parallel pass ({@link FileIngester}): hashes, parses and stores each file content-addressed,
+ *       keeping an instance or quarantine row per entry cached on the executors; only compact keys reach the
+ *       driver.</li>
+ *   <li>Under the lake's write lock, decides on the driver ({@link BatchOutcomes}) which instances are new, already
+ *       held, or conflicts (the same SOP Instance UID with other bytes: quarantined, never overwritten), appends
+ *       the new instances and the not yet recorded quarantine rows, rebuilds the aggregates and appends an
+ *       {@code ingest_runs} row.</li>
  * </ol>
  * Tables are created with the contract schemas when absent.
  */
@@ -117,8 +108,6 @@ public final class IngestJob {
             } else {
                 received.forEach(s -> files.add(staged(s)));
             }
-            LakeSchemas.createIfAbsent(spark, lake);
-            phase("create tables");
             return execute(spark, request, lake, runId, started, files, progress);
         } catch (IOException e) {
             recordFailure(spark, lake, request, runId, started);
@@ -181,135 +170,176 @@ public final class IngestJob {
                 files.size() / 5000)));
         JavaRDD<Row> rows = jsc.parallelize(files, slices)
                 .mapPartitions(new FileIngester(lake.root(), request, runId, done, fsSettings(spark)));
-        // The rows are cached as Java objects (no columnar encoding of ~90 columns): the file work runs once.
-        rows.persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> outcomes = spark.createDataFrame(rows, FileIngester.OUTCOME);
+        // Serialized: the cache then knows each block's size exactly instead of estimating ~90-column rows by
+        // walking them, which cost as much as parsing the files.
+        rows.persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
+            // The driver creates missing tables (seconds of Delta start-up) while the executors do the file work.
+            CompletableFuture<Void> tables = CompletableFuture.runAsync(() -> LakeSchemas.createIfAbsent(spark, lake));
+            List<Row> compact;
             ProgressPoller poller = new ProgressPoller(done, files.size(), progress);
             try {
-                rows.count(); // runs the file work once; everything below reads the persisted rows
+                // One job: the file work runs once, its rows stay cached, and only their keys reach the driver.
+                compact = rows.map(FileIngester::compact).collect();
                 phase("read, hash, parse, store");
             } finally {
                 poller.stop();
             }
-            return write(spark, request, lake, runId, started, files, outcomes);
+            try {
+                tables.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : e;
+            }
+            phase("create tables");
+            return write(spark, request, lake, runId, started, rows, compact);
         } finally {
-            rows.unpersist();
+            rows.unpersist(false);
         }
     }
 
     private static IngestResult write(SparkSession spark, IngestRequest request, LakeLayout lake, String runId,
-                                      Instant started, List<String> files, Dataset<Row> outcomes) {
-        String[] instanceColumns = LakeSchemas.INSTANCES.fieldNames();
-        Dataset<Row> valid = outcomes.filter(col(FileIngester.REASON).isNull());
-        Dataset<Row> rejected = outcomes.filter(col(FileIngester.REASON).isNotNull());
-
-        DeltaTable instances = DeltaTable.forPath(spark, lake.tableUri(Tables.INSTANCES));
-        Dataset<Row> lakeRows = instances.toDF().select(
-                col(Instances.SOP_INSTANCE_UID).as("_e_sop"), col(Instances.SHA256).as("_e_sha"),
-                col(Instances.SOURCE_URI).as("_e_src"));
-        WindowSpec bySop = Window.partitionBy(Instances.SOP_INSTANCE_UID).orderBy(Instances.SOURCE_URI);
-        Dataset<Row> classified = valid
-                .withColumn("_rank", row_number().over(bySop))
-                .withColumn("_first_sha", first(Instances.SHA256).over(bySop))
-                .withColumn("_first_src", first(Instances.SOURCE_URI).over(bySop))
-                .join(lakeRows, col(Instances.SOP_INSTANCE_UID).equalTo(col("_e_sop")), "left")
-                .withColumn("_ref_sha", coalesce(col("_e_sha"), col("_first_sha")))
-                .withColumn("_ref_src", coalesce(col("_e_src"), col("_first_src")))
-                .withColumn(OUTCOME,
-                        when(col("_e_sha").isNull().and(col("_rank").equalTo(1)), "ADD")
-                                .when(col(Instances.SHA256).equalTo(col("_ref_sha")), "DUPLICATE")
-                                .otherwise("CONFLICT"))
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        try {
-            Map<String, Long> byOutcome = counts(classified, OUTCOME);
+                                      Instant started, JavaRDD<Row> rows, List<Row> compact) {
+        List<BatchOutcomes.Candidate> candidates = new ArrayList<>();
+        Map<String, Row> bySource = new HashMap<>();
+        List<Row> quarantine = new ArrayList<>();
+        Map<String, Long> byReason = new HashMap<>();
+        for (Row r : compact) {
+            String reason = r.getString(FileIngester.C_REASON);
+            if (reason == null) {
+                candidates.add(new BatchOutcomes.Candidate(r.getString(FileIngester.C_SOP), r.getString(FileIngester.C_SHA),
+                        r.getString(FileIngester.C_SOURCE)));
+                bySource.put(r.getString(FileIngester.C_SOURCE), r);
+            } else {
+                byReason.merge(reason, 1L, Long::sum);
+                quarantine.add(quarantineRow(r, reason, r.getString(FileIngester.C_DETAIL)));
+            }
+        }
+        try (LakeWriteLock ignored = LakeWriteLock.acquire(lake)) {
+            List<BatchOutcomes.Decision> decisions = BatchOutcomes.decide(candidates, held(spark, lake, candidates));
+            Set<String> toAdd = new HashSet<>();
+            Set<String> series = new HashSet<>();
+            Set<String> studies = new HashSet<>();
+            long existing = 0;
+            long conflicts = 0;
+            for (BatchOutcomes.Decision d : decisions) {
+                Row r = bySource.get(d.candidate().sourceUri());
+                switch (d.outcome()) {
+                    case ADD -> toAdd.add(d.candidate().sourceUri());
+                    case DUPLICATE -> existing++;
+                    case CONFLICT -> {
+                        conflicts++;
+                        quarantine.add(quarantineRow(r, "CONFLICT", conflictDetail(d)));
+                    }
+                }
+                if (d.outcome() != BatchOutcomes.Outcome.CONFLICT) {
+                    series.add(r.getString(FileIngester.C_SERIES));
+                    studies.add(r.getString(FileIngester.C_STUDY));
+                }
+            }
             phase("classify against the lake");
-            Map<String, Long> byReason = counts(rejected, FileIngester.REASON);
-            long added = byOutcome.getOrDefault("ADD", 0L);
-            long existing = byOutcome.getOrDefault("DUPLICATE", 0L);
-            long conflicts = byOutcome.getOrDefault("CONFLICT", 0L);
+            long added = toAdd.size();
             long notDicom = byReason.getOrDefault("NOT_DICOM", 0L);
             long quarantined = byReason.values().stream().mapToLong(Long::longValue).sum() - notDicom + conflicts;
-            Row distinct = classified.filter(col(OUTCOME).notEqual("CONFLICT"))
-                    .agg(countDistinct(col(Instances.SERIES_INSTANCE_UID)), countDistinct(col(Instances.STUDY_INSTANCE_UID)))
-                    .first();
 
             if (added > 0) {
-                Dataset<Row> toAdd = classified.filter(col(OUTCOME).equalTo("ADD"))
-                        .select(columns(instanceColumns));
-                instances.as("t").merge(toAdd.as("s"), "t." + Instances.SOP_INSTANCE_UID + " = s." + Instances.SOP_INSTANCE_UID)
-                        .whenNotMatched().insertAll()
-                        .execute();
+                JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+                Broadcast<Set<String>> keep = jsc.broadcast(toAdd);
+                JavaRDD<Row> instanceRows = rows.filter(r -> r.isNullAt(FileIngester.REASON_INDEX)
+                        && keep.value().contains(r.getString(FileIngester.SOURCE_INDEX))).map(FileIngester::instanceRow);
+                spark.createDataFrame(instanceRows, LakeSchemas.INSTANCES)
+                        .write().format("delta").mode("append").save(lake.tableUri(Tables.INSTANCES));
+                keep.destroy();
             }
-
-            Column conflictDetail = concat(lit("SOP Instance UID "), col(Instances.SOP_INSTANCE_UID),
-                    lit(" is already in the lake with sha256 "), col("_ref_sha"), lit(" (from "), col("_ref_src"),
-                    lit("); this file ("), col(Instances.SOURCE_URI), lit(") has different bytes, sha256 "),
-                    col(Instances.SHA256), lit(". The existing instance was kept. Fix: find out which copy is "
-                            + "correct; if it is this one, remove the existing instance before re-ingesting."));
-            Dataset<Row> conflictRows = classified.filter(col(OUTCOME).equalTo("CONFLICT")).select(
-                    col(Instances.SOURCE_URI).as(Quarantine.SOURCE_URI),
-                    col(Instances.SIZE_BYTES).as(Quarantine.SIZE_BYTES),
-                    col(Instances.SHA256).as(Quarantine.SHA256),
-                    lit("CONFLICT").as(Quarantine.REASON),
-                    conflictDetail.as(Quarantine.DETAIL),
-                    col(Instances.SOP_INSTANCE_UID).as(Quarantine.SOP_INSTANCE_UID),
-                    col(Instances.PROJECT).as(Quarantine.PROJECT),
-                    col(Instances.RUN_ID).as(Quarantine.RUN_ID),
-                    col(Instances.INGESTED_AT).as(Quarantine.QUARANTINED_AT));
-            Dataset<Row> rejectedRows = rejected.select(
-                    col(Instances.SOURCE_URI).as(Quarantine.SOURCE_URI),
-                    col(Instances.SIZE_BYTES).as(Quarantine.SIZE_BYTES),
-                    col(Instances.SHA256).as(Quarantine.SHA256),
-                    col(FileIngester.REASON).as(Quarantine.REASON),
-                    col(FileIngester.DETAIL).as(Quarantine.DETAIL),
-                    col(Instances.SOP_INSTANCE_UID).as(Quarantine.SOP_INSTANCE_UID),
-                    col(Instances.PROJECT).as(Quarantine.PROJECT),
-                    col(Instances.RUN_ID).as(Quarantine.RUN_ID),
-                    col(Instances.INGESTED_AT).as(Quarantine.QUARANTINED_AT));
-            if (quarantined + notDicom > 0) {
-                Dataset<Row> q = rejectedRows.unionByName(conflictRows)
-                        .dropDuplicates(new String[] {Quarantine.SOURCE_URI, Quarantine.SHA256, Quarantine.REASON});
-                DeltaTable.forPath(spark, lake.tableUri(Tables.QUARANTINE)).as("t")
-                        .merge(q.as("s"), "t." + Quarantine.SOURCE_URI + " = s." + Quarantine.SOURCE_URI
-                                + " AND t." + Quarantine.SHA256 + " <=> s." + Quarantine.SHA256
-                                + " AND t." + Quarantine.REASON + " = s." + Quarantine.REASON)
-                        .whenNotMatched().insertAll()
-                        .execute();
+            List<Row> newQuarantine = newQuarantineRows(spark, lake, quarantine);
+            if (!newQuarantine.isEmpty()) {
+                spark.createDataFrame(newQuarantine, LakeSchemas.QUARANTINE)
+                        .write().format("delta").mode("append").save(lake.tableUri(Tables.QUARANTINE));
             }
-
-            phase("merge instances, quarantine");
-            // Aggregates are rebuilt from the instances table on every run, so a run killed after its MERGE is
+            phase("append instances, quarantine");
+            // Aggregates are rebuilt from the instances table on every run, so a run killed after its append is
             // completed by the next one.
             LakeAggregates.rebuild(spark, lake);
             phase("rebuild series, studies");
             Instant finished = Instant.now();
-            long seen = outcomes.count();
+            long seen = compact.size();
             if (seen != added + existing + quarantined + notDicom) {
                 throw new IngestException(ErrorCode.INGEST_INTERNAL, "Ingest accounting is inconsistent: " + seen
                         + " entries seen but " + (added + existing + quarantined + notDicom) + " outcomes. This is a bug.");
             }
             IngestResult result = new IngestResult(runId, request.project(), seen, added, existing, quarantined,
-                    notDicom, conflicts, distinct.getLong(0), distinct.getLong(1), started, finished);
+                    notDicom, conflicts, series.size(), studies.size(), started, finished);
             appendRun(spark, lake, request, "SUCCEEDED", result);
             phase("record run");
             return result;
-        } finally {
-            classified.unpersist();
+        } catch (IOException e) {
+            throw new IngestException(ErrorCode.INGEST_LAKE_UNUSABLE, "Cannot lock the lake " + lake.root()
+                    + " for writing: " + e + ". Fix: make the lake folder writable.", e);
         }
     }
 
-    private static Column[] columns(String[] names) {
-        Column[] cols = new Column[names.length];
-        for (int i = 0; i < names.length; i++) {
-            cols[i] = col(names[i]);
+    /** What the lake holds for the candidates' SOP Instance UIDs. */
+    private static Map<String, BatchOutcomes.Held> held(SparkSession spark, LakeLayout lake,
+                                                         List<BatchOutcomes.Candidate> candidates) {
+        Map<String, BatchOutcomes.Held> out = new HashMap<>();
+        if (candidates.isEmpty() || !hasDataFiles(lake, Tables.INSTANCES)) {
+            return out; // a new lake: nothing to look up, and no query to plan
         }
-        return cols;
+        List<Row> keys = candidates.stream().map(c -> c.sopInstanceUid()).distinct().map(RowFactory::create).toList();
+        Dataset<Row> batch = spark.createDataFrame(keys, new StructType().add("_sop", DataTypes.StringType, false));
+        for (Row r : spark.read().format("delta").load(lake.tableUri(Tables.INSTANCES))
+                .select(Instances.SOP_INSTANCE_UID, Instances.SHA256, Instances.SOURCE_URI)
+                .join(broadcast(batch), col(Instances.SOP_INSTANCE_UID).equalTo(col("_sop")), "left_semi")
+                .collectAsList()) {
+            out.put(r.getString(0), new BatchOutcomes.Held(r.getString(1), r.getString(2)));
+        }
+        return out;
     }
 
-    private static Map<String, Long> counts(Dataset<Row> ds, String column) {
-        return ds.groupBy(column).count().collectAsList().stream()
-                .collect(Collectors.toMap(r -> String.valueOf(r.get(0)), r -> r.getLong(1)));
+    /** The quarantine rows not yet recorded, by (source URI, sha256, reason): a re-run records nothing twice. */
+    private static List<Row> newQuarantineRows(SparkSession spark, LakeLayout lake, List<Row> rows) {
+        Map<List<Object>, Row> unique = new java.util.LinkedHashMap<>();
+        for (Row r : rows) {
+            unique.putIfAbsent(quarantineKey(r.get(0), r.get(2), r.get(3)), r);
+        }
+        if (!unique.isEmpty() && hasDataFiles(lake, Tables.QUARANTINE)) {
+            List<Row> sources = unique.values().stream().map(r -> r.getString(0)).distinct().map(RowFactory::create).toList();
+            Dataset<Row> batch = spark.createDataFrame(sources, new StructType().add("_src", DataTypes.StringType, false));
+            for (Row r : spark.read().format("delta").load(lake.tableUri(Tables.QUARANTINE))
+                    .select(Quarantine.SOURCE_URI, Quarantine.SHA256, Quarantine.REASON)
+                    .join(broadcast(batch), col(Quarantine.SOURCE_URI).equalTo(col("_src")), "left_semi")
+                    .collectAsList()) {
+                unique.remove(quarantineKey(r.get(0), r.get(1), r.get(2)));
+            }
+        }
+        return new ArrayList<>(unique.values());
+    }
+
+    private static List<Object> quarantineKey(Object source, Object sha, Object reason) {
+        return java.util.Arrays.asList(source, sha, reason);
+    }
+
+    /** Whether a table has any data file (a cheap local check that avoids planning a query over an empty table). */
+    private static boolean hasDataFiles(LakeLayout lake, String table) {
+        try (java.util.stream.Stream<Path> files = Files.list(lake.table(table))) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".parquet"));
+        } catch (IOException e) {
+            return true; // unknown: let the query find out
+        }
+    }
+
+    /** A quarantine row (contract order) from a compact row. */
+    private static Row quarantineRow(Row c, String reason, String detail) {
+        return RowFactory.create(c.getString(FileIngester.C_SOURCE), c.get(FileIngester.C_SIZE),
+                c.getString(FileIngester.C_SHA), reason, detail, c.getString(FileIngester.C_SOP),
+                c.getString(FileIngester.C_PROJECT), c.getString(FileIngester.C_RUN), c.get(FileIngester.C_AT));
+    }
+
+    private static String conflictDetail(BatchOutcomes.Decision d) {
+        BatchOutcomes.Candidate c = d.candidate();
+        return "SOP Instance UID " + c.sopInstanceUid() + " is already in the lake with sha256 " + d.reference().sha256()
+                + " (from " + d.reference().sourceUri() + "); this file (" + c.sourceUri()
+                + ") has different bytes, sha256 " + c.sha256() + ". The existing instance was kept. Fix: find out "
+                + "which copy is correct; if it is this one, remove the existing instance before re-ingesting.";
     }
 
     private static void appendRun(SparkSession spark, LakeLayout lake, IngestRequest request, String status,

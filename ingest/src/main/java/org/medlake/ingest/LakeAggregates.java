@@ -5,7 +5,8 @@ import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
@@ -60,20 +61,23 @@ final class LakeAggregates {
                 .agg(count(lit(1)).as("instance_count"), seriesAgg.toArray(new Column[0]));
         overwrite(series, lake, Tables.SERIES);
 
+        // Studies from the series just written: the same values as from the instances (min of mins, sum of
+        // sums, union of sets), for one scan of the instances table instead of two.
+        Dataset<Row> seriesTable = spark.read().format("delta").load(lake.tableUri(Tables.SERIES));
         List<Column> studyAgg = new ArrayList<>();
         for (String a : STUDY_ATTRIBUTES) {
             if (present.contains(a)) {
                 studyAgg.add(min(col(a)).as(a));
             }
         }
-        studyAgg.add(count(lit(1)).as("instance_count"));
-        studyAgg.add(array_sort(array_distinct(collect_set(col(Instances.MODALITY)))).as("modalities"));
+        studyAgg.add(sum(col("instance_count")).as("instance_count"));
+        studyAgg.add(array_sort(collect_set(col(Instances.MODALITY))).as("modalities"));
         studyAgg.add(sum(col(Instances.SIZE_BYTES)).as(Instances.SIZE_BYTES));
-        studyAgg.add(array_sort(collect_set(col(Instances.RUN_ID))).as("run_ids"));
-        studyAgg.add(min(col(Instances.SOURCE_URI)).as("first_source_uri"));
-        studyAgg.add(max(col(Instances.INGESTED_AT)).as("last_ingested_at"));
-        Dataset<Row> studies = instances.groupBy(col(Instances.STUDY_INSTANCE_UID))
-                .agg(countDistinct(col(Instances.SERIES_INSTANCE_UID)).as("series_count"), studyAgg.toArray(new Column[0]));
+        studyAgg.add(array_sort(array_distinct(flatten(collect_list(col("run_ids"))))).as("run_ids"));
+        studyAgg.add(min(col("first_source_uri")).as("first_source_uri"));
+        studyAgg.add(max(col("last_ingested_at")).as("last_ingested_at"));
+        Dataset<Row> studies = seriesTable.groupBy(col(Instances.STUDY_INSTANCE_UID))
+                .agg(count(lit(1)).as("series_count"), studyAgg.toArray(new Column[0]));
         overwrite(studies, lake, Tables.STUDIES);
     }
 

@@ -46,6 +46,8 @@ public final class LakeSpark {
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.default.parallelism", master.startsWith("local") ? "4" : "16")
                 .config("spark.sql.session.timeZone", "UTC")
+                // Kryo: the ingest caches its outcome rows serialized, and Java serialization of them is slow.
+                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .config("spark.sql.jsonGenerator.ignoreNullFields", "false")
                 .config("spark.databricks.delta.snapshotPartitions", "2")
                 .config("spark.sql.debug.maxToStringFields", "200");

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * <pre>
  * LAKE/
  *   tables/&lt;name&gt;/          Delta tables (see {@link Tables})
- *   objects/sha256/ab/cd/&lt;sha256&gt;   DICOM files owned by the lake, content-addressed
+ *   objects/sha256/ab/&lt;sha256&gt;   DICOM files owned by the lake, content-addressed
  * </pre>
  */
 public final class LakeLayout {
@@ -56,7 +56,7 @@ public final class LakeLayout {
         if (!SHA256_HEX.matcher(hex).matches()) {
             throw new IllegalArgumentException("not a SHA-256 hex digest: '" + sha256 + "'");
         }
-        return "objects/sha256/" + hex.substring(0, 2) + "/" + hex.substring(2, 4) + "/" + hex;
+        return "objects/sha256/" + hex.substring(0, 2) + "/" + hex;
     }
 
     /**

@@ -12,8 +12,8 @@ class LakeLayoutTest {
     @Test
     void objectKeysFanOutByTheFirstTwoBytes() {
         assertThat(SHA).hasSize(64);
-        assertThat(LakeLayout.objectKey(SHA)).isEqualTo("objects/sha256/ab/cd/" + SHA);
-        assertThat(LakeLayout.objectKey(SHA.toUpperCase())).isEqualTo("objects/sha256/ab/cd/" + SHA);
+        assertThat(LakeLayout.objectKey(SHA)).isEqualTo("objects/sha256/ab/" + SHA);
+        assertThat(LakeLayout.objectKey(SHA.toUpperCase())).isEqualTo("objects/sha256/ab/" + SHA);
     }
 
     @Test
@@ -26,7 +26,7 @@ class LakeLayoutTest {
     @Test
     void resolvesRelativeKeysInsideTheLakeAndRefusesEscapes() {
         LakeLayout lake = LakeLayout.at(Path.of("/data/lake"));
-        assertThat(lake.resolve("objects/sha256/ab/cd/" + SHA)).isEqualTo(Path.of("/data/lake/objects/sha256/ab/cd/" + SHA));
+        assertThat(lake.resolve("objects/sha256/ab/" + SHA)).isEqualTo(Path.of("/data/lake/objects/sha256/ab/" + SHA));
         assertThat(lake.resolve("file:///mnt/pacs/x.dcm")).isEqualTo(Path.of("/mnt/pacs/x.dcm"));
         assertThatThrownBy(() -> lake.resolve("../secret")).hasMessageContaining("escapes");
         assertThat(lake.table(Tables.INSTANCES)).isEqualTo(Path.of("/data/lake/tables/instances"));

@@ -120,7 +120,7 @@ public final class DeltaTestTables {
         r.put("site", "site-a");
         String sha = String.format("%064x", Math.abs((long) sop.hashCode()));
         r.put("sha256", sha);
-        r.put("location", "objects/sha256/" + sha.substring(0, 2) + "/" + sha.substring(2, 4) + "/" + sha);
+        r.put("location", "objects/sha256/" + sha.substring(0, 2) + "/" + sha);
         r.put("source_uri", "file:///src/" + sop + ".dcm");
         r.put("size_bytes", size);
         r.put("run_id", "run-1");
