@@ -644,9 +644,9 @@ public final class SeriesFeatures {
     /** The element of a private tag in this data set, found through its private creator, or {@code null}. */
     private static Attribute privateAttribute(AttributeList l, Tags.PrivateTag p) {
         for (int block = 0x10; block <= 0xFF; block++) {
-            String creator = text(l, new AttributeTag(p.group(), block));
+            String creator = text(l, p.creatorTag(block));
             if (creator != null && creator.equalsIgnoreCase(p.creator())) {
-                return l.get(new AttributeTag(p.group(), (block << 8) | p.offset()));
+                return l.get(p.tag(block));
             }
         }
         return null;

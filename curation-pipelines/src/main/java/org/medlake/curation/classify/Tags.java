@@ -86,7 +86,17 @@ final class Tags {
      * A vendor private element: found in {@code group} under the block reserved by {@code creator}, at
      * {@code offset} within the block (element = block &lt;&lt; 8 | offset).
      */
-    record PrivateTag(int group, String creator, int offset, String meaning) {}
+    record PrivateTag(int group, String creator, int offset, String meaning) {
+        /** The private creator element of a block (block in 0x10..0xFF). */
+        AttributeTag creatorTag(int block) {
+            return new AttributeTag(group, block);
+        }
+
+        /** The element in a block. */
+        AttributeTag tag(int block) {
+            return new AttributeTag(group, (block << 8) | offset);
+        }
+    }
 
     /**
      * Siemens "SIEMENS MR HEADER" (0019,xx0C) B_value, IS. Documented in the Siemens MR syngo DICOM conformance
