@@ -47,7 +47,11 @@ public final class SeriesFeatures {
         SOP_CLASS_UID(Type.TEXT, "SOP Class UID of the first instance"),
         MANUFACTURER(Type.TEXT, "Manufacturer, upper case"),
         IMAGE_TYPE(Type.TEXT_LIST, "ImageType values (and enhanced FrameType values) of all instances, upper case"),
-        SCANNING_SEQUENCE(Type.TEXT_LIST, "ScanningSequence values (SE, IR, GR, EP, RM)"),
+        SCANNING_SEQUENCE(Type.TEXT_LIST, "ScanningSequence values (SE, IR, GR, EP, RM); for enhanced MR, which has no "
+                + "ScanningSequence, derived from EchoPulseSequence (SPIN: SE, GRADIENT: GR, BOTH: SE and GR), "
+                + "InversionRecovery (IR) and EchoPlanarPulseSequence (EP)"),
+        ACQUISITION_CONTRAST(Type.TEXT_LIST, "enhanced MR AcquisitionContrast values (T1, T2, PROTON_DENSITY, "
+                + "FLUID_ATTENUATED, DIFFUSION, PERFUSION, STIR, T2_STAR, ...), top level and per frame"),
         SEQUENCE_VARIANT(Type.TEXT_LIST, "SequenceVariant values (SK, MTC, SS, TRSS, SP, MP, OSP, NONE)"),
         SCAN_OPTIONS(Type.TEXT_LIST, "ScanOptions values (e.g. IR, FS, PFP, FC)"),
         MR_ACQUISITION_TYPE(Type.TEXT, "MRAcquisitionType (2D or 3D)"),
@@ -326,6 +330,7 @@ public final class SeriesFeatures {
         private final Set<String> sequenceVariant = new LinkedHashSet<>();
         private final Set<String> scanOptions = new LinkedHashSet<>();
         private final Set<String> directionality = new LinkedHashSet<>();
+        private final Set<String> acquisitionContrast = new LinkedHashSet<>();
         private final List<Double> tr = new ArrayList<>();
         private final List<Double> te = new ArrayList<>();
         private final List<Double> ti = new ArrayList<>();
@@ -375,6 +380,8 @@ public final class SeriesFeatures {
             for (AttributeList l : lists) {
                 addAll(imageType, strings(l, Tags.IMAGE_TYPE));
                 addAll(scanningSequence, strings(l, Tags.SCANNING_SEQUENCE));
+                addAll(acquisitionContrast, strings(l, Tags.ACQUISITION_CONTRAST));
+                enhancedPulseSequence(l);
                 addAll(sequenceVariant, strings(l, Tags.SEQUENCE_VARIANT));
                 addAll(scanOptions, strings(l, Tags.SCAN_OPTIONS));
                 addAll(directionality, strings(l, Tags.DIFFUSION_DIRECTIONALITY));
@@ -413,6 +420,8 @@ public final class SeriesFeatures {
             }
             putList(v, Feature.IMAGE_TYPE, imageType);
             putList(v, Feature.SCANNING_SEQUENCE, scanningSequence);
+            acquisitionContrast.remove("UNKNOWN");
+            putList(v, Feature.ACQUISITION_CONTRAST, acquisitionContrast);
             putList(v, Feature.SEQUENCE_VARIANT, sequenceVariant);
             putList(v, Feature.SCAN_OPTIONS, scanOptions);
             putList(v, Feature.DIFFUSION_DIRECTIONALITY, directionality);
@@ -512,7 +521,10 @@ public final class SeriesFeatures {
             }
             for (AttributeTag t : List.of(Tags.MR_IMAGE_FRAME_TYPE_SEQUENCE, Tags.CT_IMAGE_FRAME_TYPE_SEQUENCE)) {
                 AttributeList type = firstItem(g, t);
-                if (type != null) addAll(imageType, strings(type, Tags.FRAME_TYPE));
+                if (type != null) {
+                    addAll(imageType, strings(type, Tags.FRAME_TYPE));
+                    addAll(acquisitionContrast, strings(type, Tags.ACQUISITION_CONTRAST));
+                }
             }
             AttributeList ct = firstItem(g, Tags.CT_EXPOSURE_SEQUENCE);
             if (ct != null) {
@@ -522,6 +534,25 @@ public final class SeriesFeatures {
             if (g.get(Tags.MR_ASL_SEQUENCE) != null) {
                 asl = true;
             }
+        }
+
+        /** Enhanced MR states the pulse sequence in words instead of ScanningSequence codes: map them to the codes. */
+        private void enhancedPulseSequence(AttributeList l) {
+            if (l.get(Tags.SCANNING_SEQUENCE) != null) return;
+            String echo = text(l, Tags.ECHO_PULSE_SEQUENCE);
+            if (echo != null) {
+                switch (echo.toUpperCase(Locale.ROOT)) {
+                    case "SPIN" -> scanningSequence.add("SE");
+                    case "GRADIENT" -> scanningSequence.add("GR");
+                    case "BOTH" -> {
+                        scanningSequence.add("SE");
+                        scanningSequence.add("GR");
+                    }
+                    default -> { }
+                }
+            }
+            if ("YES".equalsIgnoreCase(text(l, Tags.INVERSION_RECOVERY))) scanningSequence.add("IR");
+            if ("YES".equalsIgnoreCase(text(l, Tags.ECHO_PLANAR_PULSE_SEQUENCE))) scanningSequence.add("EP");
         }
 
         private void vendorDiffusion(AttributeList l, String seqName) {

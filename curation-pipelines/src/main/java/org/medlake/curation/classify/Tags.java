@@ -40,6 +40,10 @@ final class Tags {
     static final AttributeTag MR_ACQUISITION_TYPE = TagFromName.MRAcquisitionType;
     static final AttributeTag SEQUENCE_NAME = keyword("SequenceName");
     static final AttributeTag PULSE_SEQUENCE_NAME = TagFromName.PulseSequenceName;
+    static final AttributeTag ACQUISITION_CONTRAST = keyword("AcquisitionContrast");
+    static final AttributeTag ECHO_PULSE_SEQUENCE = keyword("EchoPulseSequence");
+    static final AttributeTag INVERSION_RECOVERY = keyword("InversionRecovery");
+    static final AttributeTag ECHO_PLANAR_PULSE_SEQUENCE = keyword("EchoPlanarPulseSequence");
     static final AttributeTag REPETITION_TIME = TagFromName.RepetitionTime;
     static final AttributeTag ECHO_TIME = keyword("EchoTime");
     static final AttributeTag EFFECTIVE_ECHO_TIME = keyword("EffectiveEchoTime");
