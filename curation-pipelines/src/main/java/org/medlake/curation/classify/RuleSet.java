@@ -33,12 +33,14 @@ import org.medlake.curation.classify.SeriesFeatures.Type;
  * <pre>
  * { "version": "1.0.0", "description": "...",
  *   "fallback": { "series_type": "OTHER", "attribute": "UNKNOWN", "confidence": 0.2 },
+ *   "conditions": { "epi": { "feature": "scanning_sequence", "contains_any": ["EP"] } },
  *   "rules": [ { "id": "mr-dwi-b-value", "modality": ["MR"], "series_type": "DWI", "strength": "strong",
  *                "weight": 0.95, "when": { "all": [ { "feature": "max_b_value", "gt": 50 } ] },
  *                "evidence": "b-values {b_values} s/mm2" } ] }
  * </pre>
  *
  * A rule names either {@code series_type} or an {@code attribute} with its {@code value}; labels are upper case.
+ * {@code conditions} defines named conditions that rules (and later named conditions) reuse as {@code {"use": "epi"}}.
  * Loading checks everything and fails with {@link ErrorCode#CURATION_BAD_CONFIG} naming the rule and the field: unknown
  * features or operators, wrong operand types, weights outside (0, 1], duplicate ids, and two policy checks that keep
  * descriptions weak: a {@code strong} rule must not read {@code description}, {@code series_description} or
@@ -127,12 +129,29 @@ public final class RuleSet {
         if (rulesNode == null || !rulesNode.isArray() || rulesNode.isEmpty()) {
             throw bad(source, "has no 'rules' array (or it is empty)", "add a non-empty \"rules\": [ ... ] array");
         }
+        Map<String, Condition> named = new LinkedHashMap<>();
+        JsonNode defs = root.get("conditions");
+        if (defs != null) {
+            if (!defs.isObject()) {
+                throw bad(source, "has a 'conditions' field that is not an object",
+                        "write \"conditions\": {\"name\": {condition}, ...}");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = defs.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!AXIS.matcher(e.getKey()).matches()) {
+                    throw bad(source, "has a named condition '" + e.getKey() + "'", "name conditions in lower-case snake_case");
+                }
+                // A named condition may use the ones defined before it.
+                named.put(e.getKey(), parseCondition(e.getValue(), "conditions." + e.getKey(), source,
+                        "named condition '" + e.getKey() + "'", named));
+            }
+        }
         List<Rule> rules = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         int index = 0;
         for (JsonNode r : rulesNode) {
             index++;
-            Rule rule = parseRule(r, index, source);
+            Rule rule = parseRule(r, index, source, named);
             if (!ids.add(rule.id())) {
                 throw bad(source, "has two rules with id '" + rule.id() + "' (the second is rule #" + index + ")",
                         "give every rule a unique id");
@@ -142,7 +161,7 @@ public final class RuleSet {
         return new RuleSet(version, root.path("description").asText(""), rules, fbType, fbAttr, fbConf);
     }
 
-    private static Rule parseRule(JsonNode r, int index, String source) {
+    private static Rule parseRule(JsonNode r, int index, String source, Map<String, Condition> named) {
         String where = "rule #" + index;
         if (!r.isObject()) {
             throw bad(source, where + " is not a JSON object", "write each rule as { \"id\": ..., ... }");
@@ -215,7 +234,7 @@ public final class RuleSet {
         if (when == null) {
             throw bad(source, where + " field 'when' is missing", "add a condition, e.g. {\"feature\": \"max_b_value\", \"gt\": 50}");
         }
-        Condition condition = parseCondition(when, "when", source, where);
+        Condition condition = parseCondition(when, "when", source, where, named);
         if (strength == Rule.Strength.STRONG) {
             for (Feature f : condition.features()) {
                 if (FREE_TEXT.contains(f)) {
@@ -235,10 +254,20 @@ public final class RuleSet {
         return new Rule(id, modalities, axis, label, strength, weight, condition, evidence);
     }
 
-    private static Condition parseCondition(JsonNode n, String path, String source, String where) {
+    private static Condition parseCondition(JsonNode n, String path, String source, String where,
+                                            Map<String, Condition> named) {
         if (!n.isObject() || n.isEmpty()) {
             throw bad(source, where + " field '" + path + "' is not a condition object",
-                    "write {\"all\": [...]}, {\"any\": [...]}, {\"not\": {...}} or {\"feature\": ..., \"<operator>\": ...}");
+                    "write {\"all\": [...]}, {\"any\": [...]}, {\"not\": {...}}, {\"use\": \"<named condition>\"} or "
+                            + "{\"feature\": ..., \"<operator>\": ...}");
+        }
+        if (n.has("use")) {
+            Condition c = named.get(n.get("use").asText());
+            if (n.size() != 1 || c == null) {
+                throw bad(source, where + " field '" + path + ".use' names unknown condition " + n.get("use"),
+                        "use one of the named conditions defined above it: " + named.keySet());
+            }
+            return c;
         }
         if (n.has("all") || n.has("any")) {
             String op = n.has("all") ? "all" : "any";
@@ -249,7 +278,7 @@ public final class RuleSet {
             }
             List<Condition> cs = new ArrayList<>();
             for (int i = 0; i < parts.size(); i++) {
-                cs.add(parseCondition(parts.get(i), path + "." + op + "[" + i + "]", source, where));
+                cs.add(parseCondition(parts.get(i), path + "." + op + "[" + i + "]", source, where, named));
             }
             return op.equals("all") ? new Condition.All(cs) : new Condition.Any(cs);
         }
@@ -257,7 +286,7 @@ public final class RuleSet {
             if (n.size() != 1) {
                 throw bad(source, where + " field '" + path + ".not' must be the only key", "write {\"not\": {...}}");
             }
-            return new Condition.Not(parseCondition(n.get("not"), path + ".not", source, where));
+            return new Condition.Not(parseCondition(n.get("not"), path + ".not", source, where, named));
         }
         JsonNode fn = n.get("feature");
         if (fn == null || !fn.isTextual()) {

@@ -116,4 +116,18 @@ class RuleSetTest {
                 "\"attribute\": \"contrast\", \"value\": \"CONTRAST\"")), "ok.json");
         assertThat(ok.attributeAxes("MR")).containsExactly("contrast");
     }
+
+    @Test
+    void namedConditionsAreReusedAndUnknownNamesRejected() {
+        String json = "{\"version\": \"v\", \"conditions\": {\"dwi\": {\"feature\": \"max_b_value\", \"gt\": 50},"
+                + " \"not_dwi\": {\"not\": {\"use\": \"dwi\"}}}, \"rules\": ["
+                + GOOD_RULE.replace("{\"feature\": \"max_b_value\", \"gt\": 50}", "{\"use\": \"dwi\"}") + "]}";
+        RuleSet rules = RuleSet.parse(json, "named.json");
+        assertThat(rules.rules().get(0).condition().test(SeriesFeatures.fromMap(java.util.Map.of("b_values", java.util.List.of(1000)))))
+                .isTrue();
+        assertThat(bad(json.replace("\"when\": {\"use\": \"dwi\"}", "\"when\": {\"use\": \"dwii\"}")).getMessage())
+                .contains("rule 'r1'").contains("unknown condition \"dwii\"").contains("[dwi, not_dwi]");
+        String strongViaName = json.replace("\"feature\": \"max_b_value\", \"gt\": 50}", "\"feature\": \"description\", \"matches\": \"X\"}");
+        assertThat(bad(strongViaName).getMessage()).contains("strong but reads free-text feature 'description'");
+    }
 }

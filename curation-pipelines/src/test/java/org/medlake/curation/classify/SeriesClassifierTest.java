@@ -151,6 +151,15 @@ class SeriesClassifierTest {
     }
 
     @Test
+    void localizerFromFast2dGradientEchoButThreeDimensionalIsT1w() {
+        Classification scout = classify(mr("GR", "8", "3.2").set(Tags.FLIP_ANGLE, "20").slices(5));
+        assertThat(scout.seriesType()).isEqualTo("LOCALIZER");
+        Classification spgr = classify(mr("GR", "8", "3.2").set(Tags.FLIP_ANGLE, "12").set(Tags.MR_ACQUISITION_TYPE, "3D")
+                .slices(160));
+        assertThat(spgr.seriesType()).isEqualTo("T1W");
+    }
+
+    @Test
     void descriptionThatLiesLosesToAcquisition() {
         Headers h = epi().set(Tags.ECHO_TIME, "89").set(TagFromName.SeriesDescription, "T1 MPRAGE SAG").repeats(2, false)
                 .each((s, r, l) -> Headers.put(l, Tags.DIFFUSION_B_VALUE, r == 0 ? "0" : "1000"));
