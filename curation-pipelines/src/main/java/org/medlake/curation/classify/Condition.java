@@ -22,6 +22,7 @@ public sealed interface Condition {
     Set<String> OPERATORS = Set.of("eq", "in", "contains_any", "contains_all", "contains_none", "matches", "gt", "gte",
             "lt", "lte", "between", "present");
 
+    /** True when the condition holds for the series. */
     boolean test(SeriesFeatures f);
 
     /** The feature names this condition reads. */

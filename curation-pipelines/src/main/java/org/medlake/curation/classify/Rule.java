@@ -35,6 +35,9 @@ public record Rule(String id, Set<String> modalities, String axis, String label,
         Objects.requireNonNull(axis, "axis");
         Objects.requireNonNull(label, "label");
         Objects.requireNonNull(strength, "strength");
+        if (!(weight > 0 && weight <= 1)) {
+            throw new IllegalArgumentException("weight must be in (0, 1], got " + weight);
+        }
         Objects.requireNonNull(condition, "condition");
         Objects.requireNonNull(evidenceTemplate, "evidenceTemplate");
     }

@@ -192,32 +192,38 @@ public final class SeriesFeatures {
         return f == null ? null : values.get(f);
     }
 
+    /** A TEXT feature, or {@code null} when absent. */
     public String text(Feature f) {
         Object o = values.get(f);
         return o instanceof String s ? s : null;
     }
 
+    /** A NUMBER feature, or {@code null} when absent. */
     public Double number(Feature f) {
         Object o = values.get(f);
         return o instanceof Double d ? d : null;
     }
 
+    /** A TEXT_LIST feature; empty when absent. */
     @SuppressWarnings("unchecked")
     public List<String> texts(Feature f) {
         Object o = values.get(f);
         return o instanceof List<?> l && f.type() == Type.TEXT_LIST ? (List<String>) l : List.of();
     }
 
+    /** A NUMBER_LIST feature; empty when absent. */
     @SuppressWarnings("unchecked")
     public List<Double> numbers(Feature f) {
         Object o = values.get(f);
         return o instanceof List<?> l && f.type() == Type.NUMBER_LIST ? (List<Double>) l : List.of();
     }
 
+    /** The SeriesInstanceUID, or {@code null}. */
     public String seriesInstanceUid() {
         return text(Feature.SERIES_INSTANCE_UID);
     }
 
+    /** The modality, upper case, or {@code null}. */
     public String modality() {
         return text(Feature.MODALITY);
     }
