@@ -49,7 +49,8 @@ import java.util.regex.Pattern;
  *   <li><b>Burned-in text.</b> BurnedInAnnotation YES FAILs: the header says identifying text is in the pixels and
  *   no header check can clear it. A missing BurnedInAnnotation on a modality prone to burned-in text
  *   (US, SC, XA, DX, CR, RF, ES, XC, OT, GM, SM, or a Secondary Capture SOP class) is REVIEW.</li>
- *   <li><b>PatientIdentityRemoved</b> YES together with any FAIL adds a FAIL on (0012,0062) itself.</li>
+ *   <li><b>PatientIdentityRemoved</b> YES together with any FAIL on identifying data (every FAIL except the private
+ *   block rules) adds a FAIL on (0012,0062) itself.</li>
  * </ul>
  */
 public final class DeidChecker {
@@ -258,8 +259,7 @@ public final class DeidChecker {
                             + "Option (113108). Fix: empty it or declare 113108.", Redaction.hint(value));
             default -> {
                 List<FreeTextScanner.Match> hits = FreeTextScanner.scan(value, run.nameTokens);
-                hits.removeIf(m -> m.kind() == FreeTextScanner.Kind.ID && rule.kind() != Kind.CONTACT
-                        && rule.kind() != Kind.INSTITUTION); // a dummy ID is digits too
+                hits.removeIf(m -> m.kind() == FreeTextScanner.Kind.ID); // dummies are often digit strings too
                 if (!hits.isEmpty()) {
                     scanText(rule, a, value, location, run, hits);
                 }
@@ -322,7 +322,7 @@ public final class DeidChecker {
         if (rule.options().isEmpty()) {
             return "";
         }
-        StringBuilder b = new StringBuilder(" and none of the options that would keep it (");
+        StringBuilder b = new StringBuilder(", and none of the options that would keep it (");
         rule.options().keySet().forEach(o -> b.append(o.code()).append(' '));
         return b.toString().trim() + ") is declared";
     }
@@ -397,7 +397,9 @@ public final class DeidChecker {
 
     private static void checkDeclaration(AttributeList list, Set<DeidOption> options, boolean pirYes, Run run) {
         if (pirYes) {
-            List<Finding> fails = run.findings.stream().filter(f -> f.severity() == Severity.FAIL).toList();
+            // Identifying data only: unlisted private elements are unverified, not proven identifying.
+            List<Finding> fails = run.findings.stream().filter(f -> f.severity() == Severity.FAIL)
+                    .filter(f -> !f.rule().startsWith("PRIV-")).toList();
             if (!fails.isEmpty()) {
                 Set<String> keywords = new LinkedHashSet<>();
                 fails.forEach(f -> keywords.add(f.keyword()));

@@ -146,7 +146,7 @@ public final class DeidProfile {
         try {
             root = new ObjectMapper().readTree(in);
         } catch (IOException e) {
-            throw bad(sourceName, "is not valid JSON (" + e.getOriginalMessage() + ")", "fix the JSON syntax");
+            throw bad(sourceName, "is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", "fix the JSON syntax");
         }
         if (root == null || !root.isObject()) {
             throw bad(sourceName, "is not a JSON object", "start from " + BUILT_IN_RESOURCE);
