@@ -4,7 +4,8 @@ import java.util.regex.Pattern;
 
 /**
  * Redacted hints for findings: enough for a person to locate and recognise the problem, never the value. A hint is
- * the value's pattern class and length, plus the first character for names and free text (as "J***").
+ * the value's pattern class and length, plus the first character for names and free text of 4 or more characters
+ * (as "J***").
  */
 public final class Redaction {
     private static final Pattern DATE_LIKE = Pattern.compile("(?:19|20)\\d{6}(?:\\d*(?:\\.\\d+)?)?([+-]\\d{4})?|\\d{4}[-/.]\\d{2}[-/.]\\d{2}");
@@ -43,6 +44,10 @@ public final class Redaction {
     }
 
     private static String first(String v) {
+        // A first character of a very short value would give most of it away.
+        if (v.length() < 4) {
+            return "short text";
+        }
         return v.isEmpty() ? "?" : v.codePoints().limit(1)
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append) + "***";
     }
