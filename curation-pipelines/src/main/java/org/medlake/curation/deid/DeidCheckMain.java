@@ -142,6 +142,10 @@ public final class DeidCheckMain {
         try {
             byte[] bytes = b.readAllBytes();
             list.read(new DicomInputStream(new ByteArrayInputStream(bytes)));
+            // PixelMed stops quietly at a premature end; with no data set at all there is nothing to vouch for.
+            if (list.keySet().stream().allMatch(t -> t.isFileMetaInformationGroup())) {
+                throw new IOException("no data set elements after the file meta information (truncated or empty)");
+            }
         } catch (Exception e) {
             // A damaged file must not stop the run; report it and go on.
             print(out, json, mapper, uri, EntryStatus.ERROR, "", "cannot parse as DICOM: " + e.getClass().getSimpleName()
