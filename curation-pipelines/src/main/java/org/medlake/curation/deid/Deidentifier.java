@@ -43,7 +43,8 @@ import java.util.Set;
  *   <li>every UID the profile marks "U" becomes {@code 2.25.<128 bits of HMAC(secret, UID)>}, so references between
  *   instances stay consistent.
  * </ul>
- * Pixel data is not touched: burned-in text is left to the checker's BurnedInAnnotation rules. Not thread-safe per
+ * Pixel data is not touched: burned-in text is left to the checker's BurnedInAnnotation rules, and an instance
+ * with BurnedInAnnotation YES gets PatientIdentityRemoved NO (its header is clean, its pixels are not). Not thread-safe per
  * call on the same list; the instance itself holds only the key and is safe to share.
  */
 public final class Deidentifier {
@@ -113,7 +114,9 @@ public final class Deidentifier {
         Ctx ctx = new Ctx(pseudonym, shift, DeidChecker.nameTokens(DeidChecker.str(list, TagFromName.PatientName)));
         try {
             clean(list, ctx, true);
-            set(list, TagFromName.PatientIdentityRemoved, "YES");
+            // Header cleaning cannot remove text burned into the pixels; claiming YES then would be false.
+            boolean burnedIn = "YES".equalsIgnoreCase(DeidChecker.str(list, TagFromName.BurnedInAnnotation));
+            set(list, TagFromName.PatientIdentityRemoved, burnedIn ? "NO" : "YES");
             Attribute method = AttributeFactory.newAttribute(TagFromName.DeidentificationMethod);
             method.addValue("medlake " + profile.name() + " v" + profile.version());
             list.put(method);

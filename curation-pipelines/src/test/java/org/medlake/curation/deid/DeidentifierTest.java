@@ -118,6 +118,17 @@ class DeidentifierTest {
     }
 
     @Test
+    void burnedInTextKeepsPatientIdentityRemovedNo() {
+        AttributeList l = DeidTestData.raw("P3", "DOE^JIM", DeidTestData.uid(), "20240105");
+        DeidTestData.put(l, TagFromName.Modality, "US");
+        DeidTestData.put(l, TagFromName.BurnedInAnnotation, "YES");
+        DeidReport r = deid.apply(l).report();
+        assertThat(str(l, TagFromName.PatientIdentityRemoved)).isEqualTo("NO");
+        assertThat(r.status()).isEqualTo(DeidReport.Status.FAIL);
+        assertThat(r.findings()).extracting(Finding::rule).containsExactlyInAnyOrder("BIA-YES", "PIR-MISSING");
+    }
+
+    @Test
     void shortSecretIsRejected() {
         assertThatThrownBy(() -> new Deidentifier(DeidProfile.builtIn(), new byte[8]))
                 .isInstanceOfSatisfying(CurationException.class,
