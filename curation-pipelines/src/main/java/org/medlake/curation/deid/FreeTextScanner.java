@@ -29,7 +29,9 @@ public final class FreeTextScanner {
     private static final String MONTH = "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?";
     private static final List<Pattern> DATES = List.of(
             Pattern.compile("\\b(?:19|20)\\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\\d|3[01])\\b"),
-            Pattern.compile("\\b(?:0?[1-9]|[12]\\d|3[01])[-/.](?:0?[1-9]|[12]\\d|3[01])[-/.](?:19|20)?\\d{2}\\b"),
+            Pattern.compile("\\b(?:0?[1-9]|[12]\\d|3[01])[-/.](?:0?[1-9]|[12]\\d|3[01])[-/.](?:19|20)\\d{2}\\b"),
+            // two-digit years only with slashes: "2.1.15" is a version, "2/1/15" a date
+            Pattern.compile("\\b(?:0?[1-9]|[12]\\d|3[01])/(?:0?[1-9]|[12]\\d|3[01])/\\d{2}\\b"),
             Pattern.compile("(?<![\\d.])(?:19|20)\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])(?![\\d.])"),
             Pattern.compile("\\b\\d{1,2}(?:st|nd|rd|th)?\\s+" + MONTH + ",?\\s+\\d{2,4}\\b", Pattern.CASE_INSENSITIVE),
             Pattern.compile("\\b" + MONTH + "\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}\\b", Pattern.CASE_INSENSITIVE));
@@ -38,8 +40,10 @@ public final class FreeTextScanner {
             Pattern.compile("(?<![\\d.])(?:\\+\\d{1,3}[\\s.-]?)?\\(?\\d{3}\\)?[\\s.-]\\d{3}[\\s.-]\\d{4}(?![\\d.])"),
             Pattern.compile("\\b(?:tel|phone|ph|fax|mobile|cell)\\b\\.?:?\\s*\\+?\\d[\\d\\s().-]{5,}\\d", Pattern.CASE_INSENSITIVE));
     private static final List<Pattern> ADDRESSES = List.of(
-            Pattern.compile("\\b\\d{1,5}\\s+(?:[A-Za-z0-9.'-]+\\s+){1,4}(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln"
-                    + "|drive|dr|court|ct|way|place|pl|terrace|highway|hwy|parkway|pkwy|square|sq)\\b\\.?", Pattern.CASE_INSENSITIVE),
+            // Case-sensitive suffixes, so that "3 phase liver CT" or "2 mm st" are not addresses.
+            Pattern.compile("\\b\\d{1,5}\\s+(?:[A-Za-z0-9.'-]+\\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln"
+                    + "|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Highway|Hwy|Parkway|Pkwy|Square|Sq|STREET|AVENUE|ROAD"
+                    + "|BOULEVARD|LANE|DRIVE|COURT|TERRACE|HIGHWAY|PARKWAY)\\b\\.?"),
             Pattern.compile("\\bp\\.?\\s?o\\.?\\s+box\\s+\\d+", Pattern.CASE_INSENSITIVE),
             Pattern.compile("\\b[A-Z]{2}\\s+\\d{5}(?:-\\d{4})?\\b"));
     private static final List<Pattern> IDS = List.of(
@@ -48,10 +52,11 @@ public final class FreeTextScanner {
             Pattern.compile("\\b\\d{3}-\\d{2}-\\d{4}\\b"),
             Pattern.compile("(?<![\\d.])\\d{7,}(?![\\d.])"));
     private static final List<Pattern> NAMES = List.of(
-            Pattern.compile("\\b(?:dr|mr|mrs|ms|miss|prof)\\.?\\s+[A-Z][a-z]+"),
-            Pattern.compile("\\b(?:Dr|Mr|Mrs|Ms|Miss|Prof|DR|MR|MRS|MS|PROF)\\.?\\s+[A-Z][A-Za-z'-]+"),
+            // "ms"/"MS" (milliseconds) and lower-case "miss" are left out on purpose: "TE 30 ms Dixon" is no name.
+            Pattern.compile("\\b(?:dr|mr|mrs|prof)\\.?\\s+[A-Z][a-z]+"),
+            Pattern.compile("\\b(?:Dr|Mr|Mrs|Ms|Miss|Prof|DR|MR|MRS|PROF)\\.?\\s+[A-Z][A-Za-z'-]+"),
             Pattern.compile("\\b[A-Z][A-Za-z'-]+\\^[A-Z][A-Za-z'-]+"),
-            Pattern.compile("\\b(?:patient|pt|name|named)\\b\\.?:?\\s+[A-Z][a-z]+\\s+[A-Z][a-z]+", Pattern.CASE_INSENSITIVE));
+            Pattern.compile("\\b(?i:patient|pt|name|named)\\b\\.?:?\\s+[A-Z][a-z]+\\s+[A-Z][a-z]+"));
 
     private FreeTextScanner() {}
 

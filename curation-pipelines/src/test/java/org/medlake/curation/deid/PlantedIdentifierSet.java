@@ -183,6 +183,9 @@ final class PlantedIdentifierSet {
             put(l, TagFromName.ProtocolName, "ep2d_bold_moco");
             put(l, TagFromName.ImageComments, "motion corrected, TR 2000 TE 30 FA 90");
         }, DeidOption.CLEAN_DESCRIPTORS));
+        s.add(plant("TechnicalFreeText", null, null, l -> put(l, TagFromName.ImageComments,
+                "3 phase liver CT, TE 30 ms Dixon, patient was moved, software 2.1.15, 2 mm st, Series 12 of 40"),
+                DeidOption.CLEAN_DESCRIPTORS));
         s.add(plant("SafePrivate", null, null, l -> DeidTestData.privateBlock(l, 0x0019, "GEMS_ACQU_01", 0x9C, "LO",
                 "efgre3d"), DeidOption.RETAIN_SAFE_PRIVATE));
         s.add(plant("DeviceAndInstitution", null, null, l -> {
