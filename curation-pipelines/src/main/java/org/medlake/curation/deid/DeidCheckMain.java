@@ -106,14 +106,14 @@ public final class DeidCheckMain {
         } catch (IOException e) {
             err.println("deid-check: cannot read the sources: " + e + ". Fix: check the paths and permissions.");
             return ErrorCode.CURATION_EXTERNAL.exitCode();
-        } catch (RuntimeException e) {
-            // SourceListing reports a missing path with ingest's own exception type.
-            if (e.getMessage() != null && e.getMessage().contains("does not exist")) {
-                err.println("deid-check: " + e.getMessage());
+        } catch (org.medlake.ingest.IngestException e) {
+            // SourceListing reports a missing or unlistable path with ingest's own exception.
+            err.println("deid-check: " + e.getMessage());
+            if (e.category() == org.medlake.ingest.ErrorCode.Category.USER_ERROR) {
                 err.println(USAGE);
                 return 2;
             }
-            throw e;
+            return 1;
         }
         if (!asJson) {
             out.println("summary: " + counts.values().stream().mapToInt(Integer::intValue).sum() + " entries; "

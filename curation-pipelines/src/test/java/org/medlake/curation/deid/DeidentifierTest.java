@@ -1,6 +1,5 @@
 package org.medlake.curation.deid;
 
-import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.SequenceAttribute;
@@ -138,10 +137,5 @@ class DeidentifierTest {
     private static long days(String from, String to) {
         DateTimeFormatter f = DateTimeFormatter.BASIC_ISO_DATE;
         return ChronoUnit.DAYS.between(LocalDate.parse(from, f), LocalDate.parse(to, f));
-    }
-
-    @SuppressWarnings("unused")
-    private static String value(Attribute a) {
-        return a == null ? null : a.getSingleStringValueOrEmptyString();
     }
 }
