@@ -338,8 +338,10 @@ public final class CompletenessChecker {
             int m = modalCount(counts);
             totalVolumes += m;
             checkRepetitions(positions, counts, m, where, reasons);
-            Double d = checkSpacing(positions, t, where, reasons);
-            positionsOfGroup.put(e.getKey(), positions.size());
+            int[] missingInside = new int[1];
+            Double d = checkSpacing(positions, t, where, reasons, missingInside);
+            // Slices already reported as inside gaps count as present for the comparison across groups.
+            positionsOfGroup.put(e.getKey(), positions.size() + missingInside[0]);
             maxPositionsPerStack.merge(stackOfGroup.get(e.getKey()), positions.size(), Math::max);
             if (s.length > bestSize) {
                 bestSize = s.length;
@@ -383,7 +385,8 @@ public final class CompletenessChecker {
     }
 
     /** Reports missing slices and uneven spacing; returns the median spacing or null. */
-    private static Double checkSpacing(List<Double> positions, Tolerances t, String where, List<Reason> reasons) {
+    private static Double checkSpacing(List<Double> positions, Tolerances t, String where, List<Reason> reasons,
+                                       int[] missingOut) {
         if (positions.size() < 2) {
             return null;
         }
@@ -411,6 +414,7 @@ public final class CompletenessChecker {
                 maxUneven = Math.max(maxUneven, delta);
             }
         }
+        missingOut[0] = missing;
         if (missing > 0) {
             reasons.add(new Reason(Reason.Code.MISSING_SLICE, String.format(Locale.ROOT, "%d slice(s) missing%s: the "
                     + "gap is a multiple of the %.3f mm spacing (%s).", missing, where, d, head(gapAt)),

@@ -254,6 +254,12 @@ public final class PixelVolume {
                 min, mx);
     }
 
+    /** Frame {@code i} alone, with its own stored-value range counts. */
+    public PixelVolume frameAt(int i) {
+        return new PixelVolume(rows, columns, bitsStored, signed, slope, intercept, List.of(frames.get(i)),
+                new long[] {outOfRange[i]}, new long[] {atMax[i]}, storedMin, storedMax);
+    }
+
     public int rows() { return rows; }
 
     public int columns() { return columns; }

@@ -29,8 +29,8 @@ import java.util.List;
  *       {@code noise = median(sd)} of those. At least 5 candidates are required.</li>
  *   <li><b>CT air</b> ({@code ct_air_v1}): median tile mean of tiles with mean in [−1100, −900] HU and sd below
  *       100 HU (at least 4 tiles). <b>CT water</b> ({@code ct_water_v1}): median mean of the homogeneous tiles with
- *       mean in [−50, 50] HU, reported only when they are at least 25 % of the homogeneous tiles (a water phantom
- *       or a large fluid region), so that soft tissue is not mistaken for water.</li>
+ *       mean in [−15, 15] HU, reported only when they are at least half of the homogeneous tiles (a water phantom
+ *       or a dominant fluid region), so that soft tissue (30–60 HU) or a little CSF is not taken for water.</li>
  *   <li><b>Pixel range</b> ({@code pixel_range_v1}): fraction of stored values outside
  *       {@code [0, 2^BitsStored − 1]} (unsigned) or {@code [−2^(BitsStored−1), 2^(BitsStored−1) − 1]} (signed).</li>
  *   <li><b>Blank frames</b> ({@code blank_frames_v1}): fraction of frames whose pixels are all equal (sd = 0).</li>
@@ -246,7 +246,7 @@ public final class QaMetrics {
      * @param noiseHu median sd of homogeneous soft-tissue tiles, NaN when fewer than 5 candidates
      * @param homogeneousTiles tiles that entered the noise median
      * @param airHu median mean of air tiles, null when fewer than 4
-     * @param waterHu median mean of water tiles, null unless they are ≥ 25 % of the homogeneous tiles
+     * @param waterHu median mean of water tiles, null unless they are ≥ 50 % of the homogeneous tiles
      */
     public record CtStats(double noiseHu, int homogeneousTiles, Double airHu, int airTiles, Double waterHu, int waterTiles) {}
 
@@ -288,12 +288,12 @@ public final class QaMetrics {
         for (double[] c : candidates) {
             if (c[1] <= 2 * q25) {
                 sds.add(c[1]);
-                if (c[0] >= -50 && c[0] <= 50) {
+                if (c[0] >= -15 && c[0] <= 15) {
                     water.add(c[0]);
                 }
             }
         }
-        Double waterHu = !water.isEmpty() && water.size() >= 0.25 * sds.size() ? median(water) : null;
+        Double waterHu = !water.isEmpty() && water.size() >= 0.5 * sds.size() ? median(water) : null;
         return new CtStats(median(sds), sds.size(), airHu, air.size(), waterHu, water.size());
     }
 

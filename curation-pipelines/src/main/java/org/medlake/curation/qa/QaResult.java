@@ -25,6 +25,21 @@ public record QaResult(QaStatus status, List<Metric> metrics, int thresholdsVers
         return new QaResult(worst, metrics, thresholdsVersion);
     }
 
+    /**
+     * One row of the {@code qa_metrics} table.
+     *
+     * @param seriesInstanceUid series the metric belongs to
+     * @param value null when NOT_EVALUATED
+     */
+    public record Row(String seriesInstanceUid, String qaStatus, String name, Double value, String unit, String status,
+                      String formulaId, String note, int thresholdsVersion) {}
+
+    /** The rows of this result for the {@code qa_metrics} table (one per metric, series status repeated). */
+    public List<Row> rows(String seriesInstanceUid) {
+        return metrics.stream().map(m -> new Row(seriesInstanceUid, status.name(), m.name(), m.value(), m.unit(),
+                m.status().name(), m.formulaId(), m.note(), thresholdsVersion)).toList();
+    }
+
     /** The metric with this name, or null. */
     public Metric metric(String name) {
         return metrics.stream().filter(m -> m.name().equals(name)).findFirst().orElse(null);
