@@ -194,6 +194,7 @@ public final class QaMain {
                 s.seriesTypeHint = epiHint(list);
             }
             if (pixelProblem != null) {
+                err.println("qa: note: " + uri + ": " + pixelProblem + "; checked for completeness only");
                 s.pixelProblem = pixelProblem;
             } else if (list.get(TagFromName.PixelData) != null) {
                 try {
