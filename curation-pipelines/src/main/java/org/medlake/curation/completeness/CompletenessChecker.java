@@ -25,7 +25,8 @@ import org.medlake.curation.ErrorCode;
  *       {@link InstanceGeometry#contentKey()} (same position, echo, temporal position, acquisition and pixel hash).</li>
  *   <li><b>Instance numbers</b>: every integer between the smallest and the largest InstanceNumber must occur
  *       (numbers restarting per echo or volume are fine: the union is checked).</li>
- *   <li><b>Slices</b> (cross-sectional series only: CT, MR, PT, NM, or any instance with ImageOrientationPatient):
+ *   <li><b>Slices</b> (cross-sectional series only: CT, MR, PT, or any instance with ImageOrientationPatient; planar NM,
+ *       CR, DX, US and the like have no slice geometry to check):
  *       each instance, or each frame of an enhanced multi-frame instance, is a slice. The slice normal is
  *       {@code n = r × c} (row and column direction cosines) and the slice position is {@code s = p · n}
  *       (p = ImagePositionPatient). Slices are grouped by orientation, echo (EchoNumbers or EffectiveEchoTime),
@@ -48,7 +49,7 @@ import org.medlake.curation.ErrorCode;
  * (duplicates, mixed orientation or matrix, uneven spacing, too many instances) make it INCONSISTENT.
  */
 public final class CompletenessChecker {
-    private static final Set<String> CROSS_SECTIONAL = Set.of("CT", "MR", "PT", "NM");
+    private static final Set<String> CROSS_SECTIONAL = Set.of("CT", "MR", "PT");
 
     /**
      * Tolerances of the slice checks.

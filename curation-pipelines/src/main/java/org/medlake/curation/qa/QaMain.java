@@ -167,16 +167,15 @@ public final class QaMain {
                 list.read(new DicomInputStream(new ByteArrayInputStream(bytes)));
             } catch (com.pixelmed.dicom.DicomException e) {
                 // Most often a missing codec: keep the header for completeness, report the pixels as unevaluated.
-                pixelProblem = "pixel data not decodable (" + e.getMessage() + "); add the codec or transcode";
+                // When the header does not parse either, the file itself is broken.
                 list = headerOnly(bytes);
-            } catch (IOException | RuntimeException e) {
-                list = null;
-                err.println("qa: note: skipping " + uri + ": unreadable DICOM (" + e + ")");
-            }
-            if (list == null) {
-                if (pixelProblem != null) {
-                    err.println("qa: note: skipping " + uri + ": " + pixelProblem);
+                if (list == null) {
+                    err.println("qa: note: skipping " + uri + ": unreadable DICOM (" + e.getMessage() + ")");
+                    return;
                 }
+                pixelProblem = "pixel data not decodable (" + e.getMessage() + "); add the codec or transcode";
+            } catch (IOException | RuntimeException e) {
+                err.println("qa: note: skipping " + uri + ": unreadable DICOM (" + e + ")");
                 return;
             }
             String uid = DicomAttrs.string(list, TagFromName.SeriesInstanceUID);
