@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.SOPClass;
 import com.pixelmed.dicom.TagFromName;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -195,10 +196,18 @@ public final class QaMain {
             if (pixelProblem != null) {
                 err.println("qa: note: " + uri + ": " + pixelProblem + "; checked for completeness only");
                 s.pixelProblem = pixelProblem;
-            } else if (list.get(TagFromName.PixelData) != null) {
+            } else if (list.get(TagFromName.PixelData) == null) {
+                String sopClass = DicomAttrs.string(list, TagFromName.SOPClassUID);
+                if (list.get(TagFromName.Rows) != null || (sopClass != null && SOPClass.isImageStorage(sopClass))) {
+                    // PixelMed stops quietly at the end of a file cut short inside its pixel data.
+                    err.println("qa: note: " + uri + ": image without PixelData (truncated file?); "
+                            + "checked for completeness only");
+                }
+            } else {
                 try {
                     s.pixels.add(new InstancePixels(g, PixelVolume.from(list)));
                 } catch (CurationException e) {
+                    err.println("qa: note: " + uri + ": pixels not usable for QA: " + e.getMessage());
                     s.pixelProblem = e.getMessage();
                 }
             }

@@ -52,11 +52,15 @@ class QaMainTest {
         SyntheticSeries.ct(p).slices(12).writeTo(dir.resolve("ct"));
         SyntheticSeries.mrDwi(p).slices(8).writeTo(dir.resolve("dwi"));
         Files.writeString(dir.resolve("notes.txt"), "not a DICOM file, just notes\n");
+        byte[] broken = new byte[200];
+        System.arraycopy("DICM".getBytes(StandardCharsets.US_ASCII), 0, broken, 128, 4);
+        java.util.Arrays.fill(broken, 132, 200, (byte) 0x7f); // a preamble, then garbage
+        Files.write(dir.resolve("broken.dcm"), broken);
         Path thumbs = dir.resolve("thumbs");
 
         Run r = run(dir.toString(), "--json", "--thumbnails", thumbs.toString());
         assertThat(r.code()).isZero();
-        assertThat(r.err()).contains("notes.txt: not DICOM");
+        assertThat(r.err()).contains("notes.txt: not DICOM").contains("skipping file:").contains("broken.dcm: ");
         Map<String, JsonNode> series = byModality(r.json());
         assertThat(series).containsOnlyKeys("CT", "MR-DWI");
 
@@ -117,6 +121,22 @@ class QaMainTest {
         assertThat(table.code()).isZero();
         assertThat(table.out()).contains("SERIES_INSTANCE_UID").contains(ct.seriesInstanceUid())
                 .contains("INCOMPLETE").contains("MISSING_SLICE: 1 slice(s) missing");
+    }
+
+    @Test
+    void truncatedFilesAreNotedAndTheRunGoesOn(@TempDir Path dir) throws Exception {
+        SyntheticSeries.Written ct = SyntheticSeries.ct(SyntheticSeries.patient("P3", "F", 30)).slices(3)
+                .writeTo(dir.resolve("src"));
+        Path in = Files.createDirectories(dir.resolve("in"));
+        byte[] whole = Files.readAllBytes(ct.files().get(1));
+        Files.write(in.resolve("a.dcm"), Files.readAllBytes(ct.files().get(0)));
+        Files.write(in.resolve("b.dcm"), java.util.Arrays.copyOf(whole, 1200)); // ends inside PixelData
+        Files.write(in.resolve("c.dcm"), java.util.Arrays.copyOf(whole, 300)); // ends inside the header
+        Run r = run("--json", in.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).contains("b.dcm").contains("c.dcm: no SeriesInstanceUID");
+        assertThat(r.json()).hasSize(1);
+        assertThat(r.json().get(0).get("instances").asInt()).isEqualTo(2);
     }
 
     @Test
