@@ -18,6 +18,45 @@ public final class Tables {
     /** One row per study, aggregated from {@link #INSTANCES} after every ingest. */
     public static final String STUDIES = "studies";
 
+    /** One row per curated series: de-identification, completeness, classification and QA (see docs/lake-tables.md). */
+    public static final String SERIES_CURATION = "series_curation";
+    /** One row per study: the worst curation statuses of its series. */
+    public static final String STUDY_CURATION = "study_curation";
+    /** One row per de-identification finding. */
+    public static final String DEID_FINDINGS = "deid_findings";
+    /** One row per series and QA metric. */
+    public static final String QA_METRICS = "qa_metrics";
+    /** One row per curation action. */
+    public static final String CURATION_LOG = "curation_log";
+    /** Append-only project-admin releases of series that failed the de-identification check. */
+    public static final String DEID_OVERRIDES = "deid_overrides";
+
+    /** Columns of {@link #SERIES_CURATION}. */
+    public static final class SeriesCuration {
+        private SeriesCuration() {}
+        public static final String SERIES_INSTANCE_UID = "series_instance_uid";
+        public static final String STUDY_INSTANCE_UID = "study_instance_uid";
+        public static final String PROJECT = "project";
+        public static final String MODALITY = "modality";
+        public static final String INSTANCE_COUNT = "instance_count";
+        public static final String INPUT_FINGERPRINT = "input_fingerprint";
+        public static final String DEID_STATUS = "deid_status";
+        public static final String DEID_FAIL_INSTANCES = "deid_fail_instances";
+        public static final String DEID_REVIEW_INSTANCES = "deid_review_instances";
+        public static final String DEID_RULES = "deid_rules";
+        public static final String COMPLETENESS_STATUS = "completeness_status";
+        public static final String COMPLETENESS_REASONS = "completeness_reasons";
+        public static final String SERIES_TYPE = "series_type";
+        public static final String SERIES_TYPE_CONFIDENCE = "series_type_confidence";
+        public static final String CLASSIFICATION_EVIDENCE = "classification_evidence";
+        public static final String CLASSIFICATION_ATTRIBUTES = "classification_attributes";
+        public static final String QA_STATUS = "qa_status";
+        public static final String THUMBNAIL = "thumbnail";
+        public static final String CURATION_RUN_ID = "curation_run_id";
+        public static final String CODE_VERSION = "code_version";
+        public static final String CURATED_AT = "curated_at";
+    }
+
     /** Columns of {@link #INSTANCES}. */
     public static final class Instances {
         private Instances() {}

@@ -8,6 +8,11 @@ import com.pixelmed.dicom.DicomInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.medlake.curation.CurationException;
 import org.medlake.curation.ErrorCode;
+import org.medlake.deid.DeidChecker;
+import org.medlake.deid.DeidException;
+import org.medlake.deid.DeidProfile;
+import org.medlake.deid.DeidReport;
+import org.medlake.deid.Finding;
 import org.medlake.ingest.source.SourceListing;
 
 import java.io.BufferedInputStream;
@@ -88,7 +93,7 @@ public final class DeidCheckMain {
         DeidChecker checker;
         try {
             checker = new DeidChecker(profileFile == null ? DeidProfile.builtIn() : DeidProfile.load(Path.of(profileFile)));
-        } catch (CurationException e) {
+        } catch (DeidException e) {
             err.println("deid-check: " + e.getMessage());
             return e.code().exitCode();
         }

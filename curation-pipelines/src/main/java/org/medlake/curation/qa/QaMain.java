@@ -100,7 +100,7 @@ public final class QaMain {
             if (thumbnails != null) {
                 Files.createDirectories(thumbnails);
             }
-            Map<String, SeriesData> series = read(paths, err);
+            Map<String, SeriesInspection> series = read(paths, err);
             if (series.isEmpty()) {
                 err.println("qa: no DICOM series found under " + paths + ".");
             }
@@ -110,7 +110,7 @@ public final class QaMain {
                 out.printf(Locale.ROOT, "%-64s %-4s %5s  %-12s %-13s %s%n", "SERIES_INSTANCE_UID", "MOD", "INST",
                         "COMPLETENESS", "QA", "METRICS");
             }
-            for (SeriesData s : series.values()) {
+            for (SeriesInspection s : series.values()) {
                 Evaluated e = evaluate(s, qa, thumbnails, err);
                 if (json) {
                     out.println(mapper.writeValueAsString(toJson(mapper, s, e)));
@@ -139,234 +139,51 @@ public final class QaMain {
 
     // ------------------------------------------------------------------ reading
 
-    /** Everything gathered about one series while walking the sources. */
-    static final class SeriesData {
-        final String seriesUid;
-        String studyUid, modality, phaseDirection, seriesTypeHint;
-        final List<InstanceGeometry> geometry = new ArrayList<>();
-        final List<InstancePixels> pixels = new ArrayList<>();
-        String pixelProblem;
-
-        SeriesData(String seriesUid) {
-            this.seriesUid = seriesUid;
-        }
-    }
-
-    record InstancePixels(InstanceGeometry geometry, PixelVolume volume) {}
-
-    private static Map<String, SeriesData> read(List<String> paths, PrintStream err) throws IOException {
-        Map<String, SeriesData> series = new LinkedHashMap<>();
+    private static Map<String, SeriesInspection> read(List<String> paths, PrintStream err) throws IOException {
+        Map<String, SeriesInspection> series = new LinkedHashMap<>();
+        java.util.function.Consumer<String> notes = n -> err.println("qa: note: " + n);
         SourceListing.forEachEntry(new Configuration(), paths, (uri, in, size, inPlace) -> {
-            byte[] bytes = in.readAllBytes();
-            if (!looksLikeDicom(bytes)) {
-                err.println("qa: note: skipping " + uri + ": not DICOM");
+            SeriesInspection.Parsed parsed = SeriesInspection.parse(uri, in.readAllBytes(), notes);
+            if (parsed == null) {
                 return;
             }
-            AttributeList list = new AttributeList();
-            String pixelProblem = null;
-            try {
-                list.read(new DicomInputStream(new ByteArrayInputStream(bytes)));
-            } catch (com.pixelmed.dicom.DicomException e) {
-                // Most often a missing codec: keep the header for completeness, report the pixels as unevaluated.
-                // When the header does not parse either, the file itself is broken.
-                list = headerOnly(bytes);
-                if (list == null) {
-                    err.println("qa: note: skipping " + uri + ": unreadable DICOM (" + e.getMessage() + ")");
-                    return;
-                }
-                pixelProblem = "pixel data not decodable (" + e.getMessage() + "); add the codec or transcode";
-            } catch (IOException | RuntimeException e) {
-                err.println("qa: note: skipping " + uri + ": unreadable DICOM (" + e + ")");
-                return;
-            }
-            String uid = DicomAttrs.string(list, TagFromName.SeriesInstanceUID);
+            String uid = DicomAttrs.string(parsed.list(), TagFromName.SeriesInstanceUID);
             if (uid == null) {
                 err.println("qa: note: skipping " + uri + ": no SeriesInstanceUID");
                 return;
             }
-            SeriesData s = series.computeIfAbsent(uid, SeriesData::new);
-            InstanceGeometry g = InstanceGeometry.from(list);
-            s.geometry.add(g);
-            if (s.modality == null) {
-                s.studyUid = DicomAttrs.string(list, TagFromName.StudyInstanceUID);
-                s.modality = DicomAttrs.string(list, TagFromName.Modality);
-                s.phaseDirection = DicomAttrs.string(list, DicomAttrs.IN_PLANE_PHASE_ENCODING_DIRECTION);
-                s.seriesTypeHint = epiHint(list);
-            }
-            if (pixelProblem != null) {
-                err.println("qa: note: " + uri + ": " + pixelProblem + "; checked for completeness only");
-                s.pixelProblem = pixelProblem;
-            } else if (list.get(TagFromName.PixelData) == null) {
-                String sopClass = DicomAttrs.string(list, TagFromName.SOPClassUID);
-                if (list.get(TagFromName.Rows) != null || (sopClass != null && SOPClass.isImageStorage(sopClass))) {
-                    // PixelMed stops quietly at the end of a file cut short inside its pixel data.
-                    err.println("qa: note: " + uri + ": image without PixelData (truncated file?); "
-                            + "checked for completeness only");
-                }
-            } else {
-                try {
-                    s.pixels.add(new InstancePixels(g, PixelVolume.from(list)));
-                } catch (CurationException e) {
-                    err.println("qa: note: " + uri + ": pixels not usable for QA: " + e.getMessage());
-                    s.pixelProblem = e.getMessage();
-                }
-            }
+            series.computeIfAbsent(uid, SeriesInspection::new).add(uri, parsed, notes);
         });
         return series;
     }
 
-    private static AttributeList headerOnly(byte[] bytes) {
-        try {
-            AttributeList list = new AttributeList();
-            list.read(new DicomInputStream(new ByteArrayInputStream(bytes)), TagFromName.PixelData);
-            return list;
-        } catch (IOException | com.pixelmed.dicom.DicomException | RuntimeException e) {
-            return null;
-        }
-    }
+    /** The evaluation plus where its thumbnail was written. */
+    private record Evaluated(CompletenessReport completeness, QaResult qa, String seriesType, Path thumbnail) {}
 
-    /** 'DICM' at offset 128, or a raw data set starting with group 0002 or 0008 (little endian). */
-    static boolean looksLikeDicom(byte[] b) {
-        if (b.length >= 132 && b[128] == 'D' && b[129] == 'I' && b[130] == 'C' && b[131] == 'M') {
-            return true;
-        }
-        return b.length >= 8 && (b[0] == 0x02 || b[0] == 0x08) && b[1] == 0x00;
-    }
-
-    /** "DWI", "EPI" or null from the header; BOLD is decided later from the volume count. */
-    static String epiHint(AttributeList list) {
-        String imageType = String.valueOf(DicomAttrs.strings(list, TagFromName.ImageType)).toUpperCase(Locale.ROOT);
-        String scanning = String.valueOf(DicomAttrs.strings(list, DicomAttrs.SCANNING_SEQUENCE)).toUpperCase(Locale.ROOT);
-        String seqName = String.valueOf(DicomAttrs.string(list, DicomAttrs.SEQUENCE_NAME)).toLowerCase(Locale.ROOT);
-        Double b = DicomAttrs.decimal(list, DicomAttrs.DIFFUSION_B_VALUE);
-        if ((b != null && b > 0) || imageType.contains("DIFFUSION") || seqName.matches(".*ep_b\\d.*")) {
-            return "DWI";
-        }
-        if (scanning.contains("EP") || seqName.contains("epfid") || seqName.contains("epi") || imageType.contains("MOSAIC")) {
-            return "EPI";
-        }
-        return null;
-    }
-
-    // ------------------------------------------------------------------ evaluation
-
-    record Evaluated(CompletenessReport completeness, QaResult qa, String seriesType, Path thumbnail) {}
-
-    private record Frame(float[] pixels, double position, int rank, InstanceGeometry g, int index) {}
-
-    static Evaluated evaluate(SeriesData s, SeriesQa qa, Path thumbnails, PrintStream err) {
-        CompletenessReport completeness = CompletenessChecker.check(s.geometry, null);
-        if (s.pixels.isEmpty()) {
-            String why = s.pixelProblem != null ? s.pixelProblem : "the series has no pixel data";
-            return new Evaluated(completeness, qa.notEvaluated(why), s.seriesTypeHint, null);
-        }
-        // QA runs on the frames of the most common matrix: a mixed-matrix series is already INCONSISTENT.
-        Map<String, Integer> matrices = new HashMap<>();
-        s.pixels.forEach(p -> matrices.merge(p.volume().rows() + "x" + p.volume().columns(), p.volume().frameCount(), Integer::sum));
-        String matrix = matrices.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-        List<Frame> frames = new ArrayList<>();
-        for (InstancePixels p : s.pixels) {
-            if (!(p.volume().rows() + "x" + p.volume().columns()).equals(matrix)) {
-                continue;
-            }
-            for (int i = 0; i < p.volume().frameCount(); i++) {
-                frames.add(new Frame(p.volume().frame(i), position(p.geometry(), i), 0, p.geometry(), i));
-            }
-        }
-        int volumes = orderVolumeMajor(frames);
-        List<PixelVolume> parts = new ArrayList<>();
-        // Re-wrap frames in volume-major order, keeping each source volume's range statistics.
-        Map<InstanceGeometry, PixelVolume> bySource = new HashMap<>();
-        s.pixels.forEach(p -> bySource.put(p.geometry(), p.volume()));
-        for (Frame f : frames) {
-            parts.add(slice(bySource.get(f.g()), f.index()));
-        }
-        PixelVolume volume = PixelVolume.concat(parts);
-        String type = s.seriesTypeHint;
-        if ("EPI".equals(type) && volumes >= 4) {
-            type = "BOLD";
-        }
-        InstanceGeometry first = s.pixels.get(0).geometry();
-        Double spacing = first.pixelSpacing() == null ? null : first.pixelSpacing()[0];
-        QaResult result = qa.evaluate(s.modality, type, volume, new SeriesQa.Layout(volumes, s.phaseDirection, spacing));
+    private static Evaluated evaluate(SeriesInspection s, SeriesQa qa, Path thumbnails, PrintStream err) {
+        SeriesInspection.Evaluated e = s.evaluate(qa, null);
         Path thumb = null;
-        if (thumbnails != null) {
-            int perVolume = volume.frameCount() / volumes;
-            thumb = thumbnails.resolve(s.seriesUid.replaceAll("[^A-Za-z0-9._-]", "_") + ".png");
+        if (thumbnails != null && e.thumbnailPng() != null) {
+            thumb = thumbnails.resolve(s.seriesUid().replaceAll("[^A-Za-z0-9._-]", "_") + ".png");
             try {
-                Files.write(thumb, Mosaic.png(volume.frames().subList(0, perVolume), volume.rows(), volume.columns()));
-            } catch (IOException e) {
-                err.println("qa: note: cannot write thumbnail " + thumb + ": " + e);
+                Files.write(thumb, e.thumbnailPng());
+            } catch (IOException ex) {
+                err.println("qa: note: cannot write thumbnail " + thumb + ": " + ex);
                 thumb = null;
             }
         }
-        return new Evaluated(completeness, result, type, thumb);
-    }
-
-    /** Frame {@code i} of a volume as a one-frame volume with its own range counts. */
-    private static PixelVolume slice(PixelVolume v, int i) {
-        return v.frameCount() == 1 ? v : v.frameAt(i);
-    }
-
-    private static double position(InstanceGeometry g, int frame) {
-        double[] p = g.position(), o = g.orientation();
-        if (!g.perFrame().isEmpty() && frame < g.perFrame().size()) {
-            InstanceGeometry.FrameGeometry f = g.perFrame().get(frame);
-            p = f.position() != null ? f.position() : p;
-            o = f.orientation() != null ? f.orientation() : o;
-        }
-        if (p == null || o == null) {
-            return Double.NaN;
-        }
-        double[] n = {o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]};
-        return p[0] * n[0] + p[1] * n[1] + p[2] * n[2];
-    }
-
-    /**
-     * Sorts frames volume-major and returns the number of volumes: with P distinct positions among N frames and
-     * N a multiple of P, the k-th frame at each position (by echo, temporal position, acquisition, instance number,
-     * frame) belongs to volume k; otherwise everything is one volume ordered by position.
-     */
-    private static int orderVolumeMajor(List<Frame> frames) {
-        Comparator<Frame> byTime = Comparator
-                .comparing((Frame f) -> f.g().echoNumber(), Comparator.nullsFirst(Comparator.naturalOrder()))
-                .thenComparing(f -> f.g().temporalPosition(), Comparator.nullsFirst(Comparator.naturalOrder()))
-                .thenComparing(f -> f.g().acquisitionNumber(), Comparator.nullsFirst(Comparator.naturalOrder()))
-                .thenComparing(f -> f.g().instanceNumber(), Comparator.nullsFirst(Comparator.naturalOrder()))
-                .thenComparingInt(Frame::index);
-        if (frames.stream().anyMatch(f -> Double.isNaN(f.position()))) {
-            frames.sort(byTime);
-            return 1;
-        }
-        Map<Long, List<Frame>> byPosition = new HashMap<>();
-        for (Frame f : frames) {
-            byPosition.computeIfAbsent(Math.round(f.position() * 100), k -> new ArrayList<>()).add(f);
-        }
-        int p = byPosition.size(), n = frames.size();
-        boolean regular = byPosition.values().stream().allMatch(l -> l.size() == n / p) && n % p == 0;
-        List<Frame> ranked = new ArrayList<>();
-        for (List<Frame> l : byPosition.values()) {
-            l.sort(byTime);
-            for (int k = 0; k < l.size(); k++) {
-                Frame f = l.get(k);
-                ranked.add(new Frame(f.pixels(), f.position(), regular ? k : 0, f.g(), f.index()));
-            }
-        }
-        ranked.sort(Comparator.comparingInt(Frame::rank).thenComparingDouble(Frame::position).thenComparing(byTime));
-        frames.clear();
-        frames.addAll(ranked);
-        return regular ? n / p : 1;
+        return new Evaluated(e.completeness(), e.qa(), e.seriesType(), thumb);
     }
 
     // ------------------------------------------------------------------ output
 
-    private static ObjectNode toJson(ObjectMapper mapper, SeriesData s, Evaluated e) {
+    private static ObjectNode toJson(ObjectMapper mapper, SeriesInspection s, Evaluated e) {
         ObjectNode o = mapper.createObjectNode();
-        o.put("series_instance_uid", s.seriesUid);
-        o.put("study_instance_uid", s.studyUid);
-        o.put("modality", s.modality);
+        o.put("series_instance_uid", s.seriesUid());
+        o.put("study_instance_uid", s.studyUid());
+        o.put("modality", s.modality());
         o.put("series_type", e.seriesType());
-        o.put("instances", s.geometry.size());
+        o.put("instances", s.instanceCount());
         ObjectNode c = o.putObject("completeness");
         c.put("status", e.completeness().status().name());
         ArrayNode reasons = c.putArray("reasons");
@@ -394,15 +211,15 @@ public final class QaMain {
         return o;
     }
 
-    private static void printRow(PrintStream out, SeriesData s, Evaluated e) {
+    private static void printRow(PrintStream out, SeriesInspection s, Evaluated e) {
         StringBuilder m = new StringBuilder();
         for (Metric x : e.qa().metrics()) {
             if (x.value() != null) {
                 m.append(String.format(Locale.ROOT, "%s=%.4g(%s) ", x.name(), x.value(), x.status()));
             }
         }
-        out.printf(Locale.ROOT, "%-64s %-4s %5d  %-12s %-13s %s%n", s.seriesUid, s.modality == null ? "-" : s.modality,
-                s.geometry.size(), e.completeness().status(), e.qa().status(), m.toString().trim());
+        out.printf(Locale.ROOT, "%-64s %-4s %5d  %-12s %-13s %s%n", s.seriesUid(), s.modality() == null ? "-" : s.modality(),
+                s.instanceCount(), e.completeness().status(), e.qa().status(), m.toString().trim());
         for (Reason r : e.completeness().reasons()) {
             out.println("    " + r.code() + ": " + r.message());
         }

@@ -1,5 +1,10 @@
 package org.medlake.curation.deid;
 
+import org.medlake.deid.DeidChecker;
+import org.medlake.deid.Deidentifier;
+import org.medlake.deid.DeidReport;
+import org.medlake.deid.Finding;
+import org.medlake.deid.DeidProfile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pixelmed.dicom.AttributeList;

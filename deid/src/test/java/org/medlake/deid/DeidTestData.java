@@ -1,4 +1,4 @@
-package org.medlake.curation.deid;
+package org.medlake.deid;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeFactory;
@@ -18,14 +18,14 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /** Builds small AttributeLists for the de-id tests, with identifiers planted exactly where a test wants them. */
-final class DeidTestData {
+public final class DeidTestData {
     private DeidTestData() {}
 
     /**
      * A de-identified-looking MR instance: PatientIdentityRemoved YES, 113100 plus {@code options}, pseudonymous
      * name/ID, no dates, BurnedInAnnotation NO. Checks PASS when {@code options} need nothing more.
      */
-    static AttributeList clean(DeidOption... options) {
+    public static AttributeList clean(DeidOption... options) {
         AttributeList l = new AttributeList();
         put(l, TagFromName.SOPClassUID, SOPClass.MRImageStorage);
         put(l, TagFromName.SOPInstanceUID, uid());
@@ -59,7 +59,7 @@ final class DeidTestData {
     }
 
     /** A raw instance as a scanner writes it: real-looking identity, dates, private tags, no de-id declaration. */
-    static AttributeList raw(String patientId, String patientName, String studyUid, String studyDate) {
+    public static AttributeList raw(String patientId, String patientName, String studyUid, String studyDate) {
         AttributeList l = new AttributeList();
         put(l, TagFromName.SOPClassUID, SOPClass.MRImageStorage);
         put(l, TagFromName.SOPInstanceUID, uid());
@@ -104,7 +104,7 @@ final class DeidTestData {
         return l;
     }
 
-    static AttributeList code(DeidOption o) {
+    public static AttributeList code(DeidOption o) {
         AttributeList item = new AttributeList();
         put(item, TagFromName.CodeValue, o.code());
         put(item, TagFromName.CodingSchemeDesignator, "DCM");
@@ -113,7 +113,7 @@ final class DeidTestData {
     }
 
     /** Puts creator {@code (group,0010)} and element {@code (group,10xx)} with the given VR. */
-    static void privateBlock(AttributeList l, int group, String creator, int lowByte, String vr, String value) {
+    public static void privateBlock(AttributeList l, int group, String creator, int lowByte, String vr, String value) {
         try {
             Attribute c = AttributeFactory.newAttribute(new AttributeTag(group, 0x0010), "LO".getBytes());
             c.addValue(creator);
@@ -126,7 +126,7 @@ final class DeidTestData {
         }
     }
 
-    static void put(AttributeList l, AttributeTag tag, String... values) {
+    public static void put(AttributeList l, AttributeTag tag, String... values) {
         try {
             Attribute a = AttributeFactory.newAttribute(tag);
             for (String v : values) {
@@ -138,12 +138,12 @@ final class DeidTestData {
         }
     }
 
-    static void empty(AttributeList l, AttributeTag tag) {
+    public static void empty(AttributeList l, AttributeTag tag) {
         put(l, tag);
     }
 
     /** Wraps {@code items} into a sequence attribute with one item each. */
-    static SequenceAttribute seq(AttributeTag tag, AttributeList... items) {
+    public static SequenceAttribute seq(AttributeTag tag, AttributeList... items) {
         SequenceAttribute s = new SequenceAttribute(tag);
         for (AttributeList i : items) {
             s.addItem(i);
@@ -151,13 +151,13 @@ final class DeidTestData {
         return s;
     }
 
-    static AttributeList item(AttributeTag tag, String value) {
+    public static AttributeList item(AttributeTag tag, String value) {
         AttributeList l = new AttributeList();
         put(l, tag, value);
         return l;
     }
 
-    static String uid() {
+    public static String uid() {
         try {
             return new UIDGenerator().getAnotherNewUID();
         } catch (DicomException e) {
@@ -166,7 +166,7 @@ final class DeidTestData {
     }
 
     /** Writes {@code list} as a Part-10 file with 4x4 pixels (explicit VR little endian). */
-    static File write(AttributeList list, File file) {
+    public static File write(AttributeList list, File file) {
         try {
             if (list.get(TagFromName.PixelData) == null) {
                 put(list, TagFromName.Rows, "4");
@@ -193,7 +193,7 @@ final class DeidTestData {
         }
     }
 
-    static AttributeList read(File f) {
+    public static AttributeList read(File f) {
         try {
             AttributeList l = new AttributeList();
             l.read(f);
@@ -206,7 +206,7 @@ final class DeidTestData {
     }
 
     /** All the text a report would print: reasons, hints, locations. */
-    static String printed(DeidReport r) {
+    public static String printed(DeidReport r) {
         StringBuilder b = new StringBuilder();
         for (Finding f : r.findings()) {
             b.append(String.join("|", List.of(f.tag(), f.keyword(), f.location(), f.rule(), f.basis(), f.reason(), f.hint())))

@@ -1,4 +1,4 @@
-package org.medlake.curation.deid;
+package org.medlake.deid;
 
 import java.util.Arrays;
 import java.util.Optional;

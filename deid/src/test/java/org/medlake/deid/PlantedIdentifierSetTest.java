@@ -1,4 +1,4 @@
-package org.medlake.curation.deid;
+package org.medlake.deid;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

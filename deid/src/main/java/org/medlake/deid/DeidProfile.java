@@ -1,11 +1,11 @@
-package org.medlake.curation.deid;
+package org.medlake.deid;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
-import org.medlake.curation.CurationException;
-import org.medlake.curation.ErrorCode;
+import org.medlake.deid.DeidException;
+import org.medlake.deid.DeidException.ErrorCode;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -113,31 +113,31 @@ public final class DeidProfile {
     public static DeidProfile builtIn() {
         try (InputStream in = DeidProfile.class.getResourceAsStream(BUILT_IN_RESOURCE)) {
             if (in == null) {
-                throw new CurationException(ErrorCode.CURATION_INTERNAL, "The built-in de-id profile " + BUILT_IN_RESOURCE
+                throw new DeidException(ErrorCode.DEID_INTERNAL, "The built-in de-id profile " + BUILT_IN_RESOURCE
                         + " is missing from the classpath. Fix: rebuild curation-pipelines; the resource ships with it.");
             }
             return parse(in, "built-in " + BUILT_IN_RESOURCE);
         } catch (IOException e) {
-            throw new CurationException(ErrorCode.CURATION_INTERNAL, "Cannot read the built-in de-id profile: " + e, e);
+            throw new DeidException(ErrorCode.DEID_INTERNAL, "Cannot read the built-in de-id profile: " + e, e);
         }
     }
 
     /** Loads a custom profile file of the same shape as the built-in one. */
     public static DeidProfile load(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new CurationException(ErrorCode.CURATION_INPUT_NOT_FOUND, "De-id profile " + file
+            throw new DeidException(ErrorCode.DEID_INPUT_NOT_FOUND, "De-id profile " + file
                     + " does not exist or is not a file. Fix: pass an existing JSON file to --profile.");
         }
         try (InputStream in = Files.newInputStream(file)) {
             return parse(in, file.toString());
         } catch (IOException e) {
-            throw new CurationException(ErrorCode.CURATION_INPUT_NOT_FOUND, "Cannot read de-id profile " + file + ": " + e
+            throw new DeidException(ErrorCode.DEID_INPUT_NOT_FOUND, "Cannot read de-id profile " + file + ": " + e
                     + ". Fix: check the file's permissions.", e);
         }
     }
 
     /**
-     * Parses a profile. Throws {@link CurationException} with {@link ErrorCode#CURATION_BAD_CONFIG} naming the
+     * Parses a profile. Throws {@link DeidException} with {@link ErrorCode#DEID_BAD_CONFIG} naming the
      * offending entry when the JSON is malformed, a keyword is unknown, an action or option code is invalid, or an
      * attribute is listed twice.
      */
@@ -243,8 +243,8 @@ public final class DeidProfile {
         }
     }
 
-    private static CurationException bad(String source, String problem, String fix) {
-        return new CurationException(ErrorCode.CURATION_BAD_CONFIG, "De-id profile " + source + " " + problem
+    private static DeidException bad(String source, String problem, String fix) {
+        return new DeidException(ErrorCode.DEID_BAD_CONFIG, "De-id profile " + source + " " + problem
                 + ". Fix: " + fix + ".");
     }
 

@@ -1,4 +1,4 @@
-package org.medlake.curation.deid;
+package org.medlake.deid;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
@@ -7,10 +7,10 @@ import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.SequenceItem;
 import com.pixelmed.dicom.TagFromName;
-import org.medlake.curation.deid.DeidProfile.Action;
-import org.medlake.curation.deid.DeidProfile.Kind;
-import org.medlake.curation.deid.DeidProfile.Rule;
-import org.medlake.curation.deid.Finding.Severity;
+import org.medlake.deid.DeidProfile.Action;
+import org.medlake.deid.DeidProfile.Kind;
+import org.medlake.deid.DeidProfile.Rule;
+import org.medlake.deid.Finding.Severity;
 
 import java.util.ArrayList;
 import java.util.EnumSet;

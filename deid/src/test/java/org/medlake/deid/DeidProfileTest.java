@@ -1,12 +1,12 @@
-package org.medlake.curation.deid;
+package org.medlake.deid;
 
 import com.pixelmed.dicom.TagFromName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.medlake.curation.CurationException;
-import org.medlake.curation.ErrorCode;
+import org.medlake.deid.DeidException;
+import org.medlake.deid.DeidException.ErrorCode;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -81,8 +81,8 @@ class DeidProfileTest {
             "{\"profile\":\"p\",\"version\":\"1\",\"rules\":[{\"keyword\":\"PatientName\",\"kind\":\"name\",\"action\":\"Z\"}],\"safePrivate\":{\"elements\":[{\"creator\":\"A\",\"element\":\"0x1FF\"}]}}|is not a byte"})
     void malformedProfilesGiveClearConfigErrors(String json, String expected) {
         assertThatThrownBy(() -> DeidProfile.parse(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "t.json"))
-                .isInstanceOfSatisfying(CurationException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.CURATION_BAD_CONFIG);
+                .isInstanceOfSatisfying(DeidException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.DEID_BAD_CONFIG);
                     assertThat(e.getMessage()).contains("t.json").contains(expected).contains("Fix:");
                 });
     }
@@ -90,7 +90,7 @@ class DeidProfileTest {
     @Test
     void missingProfileFileIsInputNotFound(@TempDir Path dir) {
         assertThatThrownBy(() -> DeidProfile.load(dir.resolve("nope.json")))
-                .isInstanceOfSatisfying(CurationException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.CURATION_INPUT_NOT_FOUND));
+                .isInstanceOfSatisfying(DeidException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.DEID_INPUT_NOT_FOUND));
     }
 }

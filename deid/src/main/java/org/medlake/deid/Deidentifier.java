@@ -1,4 +1,4 @@
-package org.medlake.curation.deid;
+package org.medlake.deid;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeFactory;
@@ -8,11 +8,11 @@ import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.SequenceItem;
 import com.pixelmed.dicom.TagFromName;
-import org.medlake.curation.CurationException;
-import org.medlake.curation.ErrorCode;
-import org.medlake.curation.deid.DeidProfile.Action;
-import org.medlake.curation.deid.DeidProfile.Kind;
-import org.medlake.curation.deid.DeidProfile.Rule;
+import org.medlake.deid.DeidException;
+import org.medlake.deid.DeidException.ErrorCode;
+import org.medlake.deid.DeidProfile.Action;
+import org.medlake.deid.DeidProfile.Kind;
+import org.medlake.deid.DeidProfile.Rule;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -76,7 +76,7 @@ public final class Deidentifier {
     public Deidentifier(DeidProfile profile, byte[] secret) {
         this.profile = Objects.requireNonNull(profile, "profile");
         if (secret == null || secret.length < 16) {
-            throw new CurationException(ErrorCode.CURATION_BAD_ARGUMENT, "The de-identification secret is "
+            throw new DeidException(ErrorCode.DEID_BAD_ARGUMENT, "The de-identification secret is "
                     + (secret == null ? "missing" : secret.length + " bytes") + "; pseudonyms from a short secret can be "
                     + "brute-forced. Fix: pass a secret of at least 16 random bytes.");
         }
@@ -133,7 +133,7 @@ public final class Deidentifier {
             list.put(codes);
             set(list, TagFromName.LongitudinalTemporalInformationModified, "MODIFIED");
         } catch (DicomException e) {
-            throw new CurationException(ErrorCode.CURATION_INTERNAL, "De-identification could not rewrite an attribute: "
+            throw new DeidException(ErrorCode.DEID_INTERNAL, "De-identification could not rewrite an attribute: "
                     + e.getMessage() + ". Fix: report this with the instance's SOP class.", e);
         }
         return new Result(pseudonym, shift, checker.check(list));
@@ -282,7 +282,7 @@ public final class Deidentifier {
             mac.init(key);
             return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
-            throw new CurationException(ErrorCode.CURATION_INTERNAL, "HmacSHA256 is unavailable: " + e
+            throw new DeidException(ErrorCode.DEID_INTERNAL, "HmacSHA256 is unavailable: " + e
                     + ". Fix: run on a standard Java 17 runtime.", e);
         }
     }
