@@ -110,6 +110,8 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
     private final String site;
     private final String runId;
     private final boolean inPlace;
+    private final String deidSecret;
+    private transient IngestDeidentifier deidentifier;
     private final RoutingRules rules;
     private final LongAccumulator filesDone;
     /** The driver's file-system settings ({@code fs.*}, e.g. S3 endpoint and credentials), for the executors. */
@@ -122,7 +124,8 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
         this.fsSettings = new HashMap<>(fsSettings);
         this.lakeRoot = lakeRoot.toString();
         this.site = request.site();
-        this.inPlace = request.inPlace();
+        this.inPlace = request.inPlace() && request.deidSecret() == null;
+        this.deidSecret = request.deidSecret();
         this.rules = request.rules();
         this.runId = runId;
         this.filesDone = filesDone;
@@ -132,6 +135,7 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
     public Iterator<Row> call(Iterator<String> uris) throws IOException {
         LakeLayout lake = LakeLayout.at(Path.of(lakeRoot));
         createdDirs = new java.util.HashSet<>();
+        deidentifier = deidSecret == null ? null : new IngestDeidentifier(deidSecret);
         Path tmpDir = TempSpace.root(lake).resolve(runId);
         Files.createDirectories(tmpDir);
         Configuration conf = new Configuration();
@@ -166,6 +170,20 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
             byte[] bytes = null;
             long size;
             byte[] head = in.readNBytes(IN_MEMORY_LIMIT);
+            if (deidentifier != null && head.length < IN_MEMORY_LIMIT) {
+                try {
+                    head = deidentifier.apply(head);
+                } catch (IOException | com.pixelmed.dicom.DicomException | RuntimeException e) {
+                    // Not DICOM at all: the header parse below quarantines it with its reason. DICOM that cannot be
+                    // de-identified must not be stored as it is.
+                    if (isReadableDicom(head, uri)) {
+                        String sha = HexFormat.of().formatHex(sha256().digest(head));
+                        return quarantine(uri, (long) head.length, sha, "DEID_FAILED", "DICOM file " + uri
+                                + " could not be de-identified: " + e + ". It was not stored. Fix: check the file, or "
+                                + "ingest it without --deidentify into a restricted project.", null);
+                    }
+                }
+            }
             if (head.length < IN_MEMORY_LIMIT) {
                 bytes = head;
                 md.update(bytes);
@@ -252,6 +270,15 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
             // another task stored the same bytes meanwhile
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static boolean isReadableDicom(byte[] bytes, String uri) {
+        try {
+            DicomReader.read(new ByteArrayInputStream(bytes), bytes.length, uri);
+            return true;
+        } catch (DicomException e) {
+            return false;
         }
     }
 

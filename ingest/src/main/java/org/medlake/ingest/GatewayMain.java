@@ -22,10 +22,11 @@ import org.medlake.ingest.routing.RoutingRules;
 public final class GatewayMain {
     static final String USAGE = String.join("\n",
             "usage: gateway --lake DIR --ae-title T [--port 11112] [--project P] [--rules FILE] [--site S]",
-            "               [--batch 50] [--max-delay 5]",
+            "               [--batch 50] [--max-delay 5] [--deidentify]",
             "  A DICOM C-STORE SCP: scanners and PACS send to AE title T on this port; instances land in the lake",
             "  in batches of at most --batch, or after --max-delay seconds. Stop with Ctrl-C (the last batch is kept).",
-            "  --rules FILE  routing rules; calling_ae conditions match the sender's AE title");
+            "  --rules FILE  routing rules; calling_ae conditions match the sender's AE title",
+            "  --deidentify  de-identify every instance before storing it (as ingest --deidentify)");
 
     private GatewayMain() {}
 
@@ -33,6 +34,7 @@ public final class GatewayMain {
         String lake = null, ae = null, project = "demo", rules = null, site = null;
         int port = 11112, batch = 50;
         double delay = 5;
+        boolean deidentify = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -49,6 +51,7 @@ public final class GatewayMain {
                     case "--site" -> site = Cli.value(args, i++, a);
                     case "--batch" -> batch = Integer.parseInt(Cli.value(args, i++, a));
                     case "--max-delay" -> delay = Double.parseDouble(Cli.value(args, i++, a));
+                    case "--deidentify" -> deidentify = true;
                     default -> throw new Cli.UsageException("unknown argument '" + a + "'");
                 }
             }
@@ -64,6 +67,9 @@ public final class GatewayMain {
                 site, null);
         if (rules != null) {
             request = request.withRules(RoutingRules.read(Path.of(rules), project));
+        }
+        if (deidentify) {
+            request = request.withDeidentification(IngestDeidentifier.secretFor(Path.of(lake).toAbsolutePath()));
         }
         Path incoming = Path.of(lake).resolve("gateway").resolve(ae.replaceAll("[^A-Za-z0-9_.-]", "_")).resolve("incoming");
         SparkSession spark = LakeSpark.session("medlake-gateway");

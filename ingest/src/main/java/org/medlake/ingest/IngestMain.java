@@ -8,7 +8,7 @@ import org.apache.spark.sql.SparkSession;
 import org.medlake.ingest.routing.RoutingRules;
 
 /**
- * {@code ingest SOURCE... --lake DIR [--project P] [--rules FILE] [--site S] [--user U] [--in-place] [--json]}.
+ * {@code ingest SOURCE... --lake DIR [--project P] [--rules FILE] [--site S] [--user U] [--in-place] [--deidentify] [--json]}.
  * Progress goes to stderr, a human summary to stdout; with {@code --json} the last stdout line is one JSON object
  * {@code {"run_id","files_seen","instances_added","instances_existing","quarantined","not_dicom","series","studies"}}
  * (see {@link IngestResult}).
@@ -16,7 +16,7 @@ import org.medlake.ingest.routing.RoutingRules;
  */
 public final class IngestMain {
     static final String USAGE = String.join("\n",
-            "usage: ingest SOURCE... --lake DIR [--project P] [--rules FILE] [--site S] [--user U] [--in-place] [--master URL] [--json]",
+            "usage: ingest SOURCE... --lake DIR [--project P] [--rules FILE] [--site S] [--user U] [--in-place] [--deidentify] [--master URL] [--json]",
             "  SOURCE        a DICOM file or folder (recursive): a plain local path or a file:/hdfs:/s3a: URI (zip, tar,",
             "                tar.gz and .gz files are read without unpacking), or a PACS:",
             "                dicomweb+http://host:port/dicom-web?StudyDate=20240101-20241231",
@@ -27,6 +27,8 @@ public final class IngestMain {
             "  --site S      acquiring site recorded on every instance",
             "  --user U      user recorded in ingest_runs (default: the OS user)",
             "  --in-place    register plain files where they are instead of copying them into the lake",
+            "  --deidentify  de-identify every instance (PS3.15 Annex E basic profile, consistent pseudonyms and date",
+            "                shifts per patient) before storing it; secret: $MEDLAKE_DEID_SECRET or LAKE/.deid-secret",
             "  --master URL  Spark master, e.g. spark://127.0.0.1:7077 (default: $MEDLAKE_SPARK_MASTER or local[*])",
             "  --json        print the accounting as one JSON object on the last stdout line");
 
@@ -34,7 +36,7 @@ public final class IngestMain {
 
     /** Parsed arguments. */
     record Options(List<String> sources, Path lake, String project, String site, String user, boolean json,
-                   boolean inPlace, Path rules) {}
+                   boolean inPlace, Path rules, boolean deidentify) {}
 
     public static void main(String[] args) {
         System.exit(Cli.run("ingest", USAGE, IngestMain::parse, IngestMain::execute, () -> LakeSpark.session("medlake-ingest"), true,
@@ -55,6 +57,7 @@ public final class IngestMain {
         String user = null;
         boolean json = false;
         boolean inPlace = false;
+        boolean deidentify = false;
         String rules = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -68,6 +71,7 @@ public final class IngestMain {
                 case "--user" -> user = Cli.value(args, i++, a);
                 case "--json" -> json = true;
                 case "--in-place" -> inPlace = true;
+                case "--deidentify" -> deidentify = true;
                 case "--master" -> System.setProperty(LakeSpark.MASTER_PROPERTY, Cli.value(args, i++, a));
                 case "--rules" -> rules = Cli.value(args, i++, a);
                 default -> {
@@ -84,13 +88,17 @@ public final class IngestMain {
         if (sources.isEmpty()) {
             throw new Cli.UsageException("at least one SOURCE file or folder is required");
         }
-        return new Options(sources, Path.of(lake), project, site, user, json, inPlace, rules == null ? null : Path.of(rules));
+        return new Options(sources, Path.of(lake), project, site, user, json, inPlace, rules == null ? null : Path.of(rules),
+                deidentify);
     }
 
     static int execute(SparkSession spark, Options o, PrintStream out, PrintStream err) {
         try {
             IngestRequest request = new IngestRequest(o.sources(), o.lake(), o.project(), o.site(), o.user())
                     .withInPlace(o.inPlace());
+            if (o.deidentify()) {
+                request = request.withDeidentification(IngestDeidentifier.secretFor(o.lake().toAbsolutePath()));
+            }
             if (o.rules() != null) {
                 request = request.withRules(RoutingRules.read(o.rules(), o.project()));
             }

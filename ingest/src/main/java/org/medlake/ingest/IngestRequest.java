@@ -19,9 +19,11 @@ import org.medlake.ingest.routing.RoutingRules;
  *                (members of archives and gzip-wrapped files are always copied)
  * @param rules   routing rules that assign instances to projects; {@code null} means everything goes to
  *                {@code project}
+ * @param deidSecret when not {@code null}, every instance is de-identified with this secret before it is stored
+ *                (consistent pseudonyms, date shifts and UIDs per secret); files are then always copied
  */
 public record IngestRequest(List<String> sources, Path lakeDir, String project, String site, String user,
-                            boolean inPlace, RoutingRules rules) {
+                            boolean inPlace, RoutingRules rules, String deidSecret) {
     private static final Pattern PROJECT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     public IngestRequest {
@@ -50,17 +52,22 @@ public record IngestRequest(List<String> sources, Path lakeDir, String project, 
 
     /** A request that copies files into the lake and sends every instance to {@code project}. */
     public IngestRequest(List<String> sources, Path lakeDir, String project, String site, String user) {
-        this(sources, lakeDir, project, site, user, false, null);
+        this(sources, lakeDir, project, site, user, false, null, null);
     }
 
     /** This request, registering plain files in place instead of copying them. */
     public IngestRequest withInPlace(boolean inPlace) {
-        return new IngestRequest(sources, lakeDir, project, site, user, inPlace, rules);
+        return new IngestRequest(sources, lakeDir, project, site, user, inPlace, rules, deidSecret);
     }
 
     /** This request with routing rules (their default project is this request's project). */
     public IngestRequest withRules(RoutingRules rules) {
-        return new IngestRequest(sources, lakeDir, project, site, user, inPlace, rules);
+        return new IngestRequest(sources, lakeDir, project, site, user, inPlace, rules, deidSecret);
+    }
+
+    /** This request, de-identifying every instance with {@code secret} before storing it ({@code null}: off). */
+    public IngestRequest withDeidentification(String secret) {
+        return new IngestRequest(sources, lakeDir, project, site, user, inPlace, rules, secret);
     }
 
     /** A request for the given sources with the default user. */
