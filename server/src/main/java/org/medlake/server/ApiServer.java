@@ -20,17 +20,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.time.Instant;
 import org.eclipse.jetty.io.EofException;
 import org.medlake.access.AuthenticationException;
 import org.medlake.access.Caller;
+import org.medlake.access.ProjectRole;
 import org.medlake.access.TokenAuthenticator;
 import org.medlake.cohort.CohortException;
+import org.medlake.cohort.delta.DeltaTableAppender;
 import org.medlake.cohort.delta.DeltaTableReader;
+import org.medlake.cohort.index.ReleaseFlags;
 import org.medlake.cohort.index.SeriesIndex;
 import org.medlake.cohort.query.Criteria;
 import org.medlake.cohort.query.CriteriaParser;
+import org.medlake.cohort.release.CurationState;
+import org.medlake.cohort.release.CurationTables.SeriesCuration;
+import org.medlake.cohort.release.DeidOverrideLog;
+import org.medlake.cohort.release.ReleaseCatalog;
+import org.medlake.cohort.release.ReleasePolicy;
 import org.medlake.cohort.search.SeriesSearch;
 import org.medlake.lake.LakeLayout;
 import org.slf4j.Logger;
@@ -42,10 +52,15 @@ import org.slf4j.LoggerFactory;
  * <p>Security is enforced in exactly two places: one before-handler authenticates every request except
  * {@value #HEALTH} (401 + {@code WWW-Authenticate: Bearer} on failure), and every data route restricts results to
  * {@link Caller#projects()} — instances outside them are reported as not found (404), never as forbidden.
+ * Inside the caller's projects, only <em>released</em> series ({@link ReleasePolicy}) are searchable, listed and
+ * downloadable; listing or downloading an unreleased one is 403 {@code NOT_RELEASED} with the reason and the fix.
+ * A project admin may release a series that failed the de-identification check (or withdraw that) with
+ * {@code POST /api/v1/series/{uid}/deid-override}; the override is appended to the {@code deid_overrides} Delta
+ * table and logged on the {@value #AUDIT_LOGGER} logger.
  * All errors leave through one exception mapper as {@code application/problem+json}
- * {@code {"type","title","status","detail","code"}}: bad request/criteria 400, authentication 401, not found 404,
- * Elasticsearch/Keycloak failures 502, anything unexpected 500 without internals (the log has the stack trace,
- * matched by the {@code error_id} member).
+ * {@code {"type","title","status","detail","code"}}: bad request/criteria 400, authentication 401, forbidden or not
+ * released 403, not found 404, conflict with the lake's state 409, Elasticsearch/Keycloak failures 502, anything
+ * unexpected 500 without internals (the log has the stack trace, matched by the {@code error_id} member).
  *
  * <p>Lifecycle: construct, {@link #start()}, {@link #stop()}. Not restartable.
  */
@@ -55,7 +70,15 @@ public final class ApiServer implements AutoCloseable {
     public static final String DICOM = "application/dicom";
     public static final String SHA256_HEADER = "X-Medlake-SHA256";
 
+    /** Logger name of the audit trail (one line per state-changing action). */
+    public static final String AUDIT_LOGGER = "medlake.audit";
+    /** Shortest accepted override reason, so that the audit trail says something. */
+    static final int MIN_REASON = 10;
+    static final int MAX_REASON = 2000;
+
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    private static final Logger AUDIT = LoggerFactory.getLogger(AUDIT_LOGGER);
+    private static final Set<String> OVERRIDE_KEYS = Set.of("reason", "action");
     private static final String CALLER = "medlake.caller";
     private static final Set<String> SEARCH_KEYS = Set.of("query", "size", "search_after");
 
@@ -64,6 +87,9 @@ public final class ApiServer implements AutoCloseable {
     private final TokenAuthenticator authenticator;
     private final SeriesSearch search;
     private final InstanceCatalog catalog;
+    private final ReleaseCatalog releases;
+    private final DeidOverrideLog overrideLog;
+    private final ReleaseFlags releaseFlags;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final CriteriaParser parser = new CriteriaParser();
     private final ObjectMapper json = new ObjectMapper();
@@ -77,13 +103,18 @@ public final class ApiServer implements AutoCloseable {
         ElasticsearchClient es = SeriesIndex.connect(config.esUrl());
         resources.add(() -> SeriesIndex.close(es));
         this.search = new SeriesSearch(es, config.esUrl());
-        this.catalog = new InstanceCatalog(lake, new DeltaTableReader());
+        DeltaTableReader reader = new DeltaTableReader();
+        this.catalog = new InstanceCatalog(lake, reader);
+        this.releases = new ReleaseCatalog(lake, reader);
+        this.overrideLog = new DeidOverrideLog(lake, new DeltaTableAppender("medlake-server"));
+        this.releaseFlags = search.releaseFlags();
         this.app = createApp();
     }
 
     /**
      * A server with explicit collaborators (e.g. a search on an isolated index in tests); {@code config} supplies
-     * host, port and lake. The caller owns and closes the collaborators.
+     * host, port and lake. The caller owns and closes the collaborators. The curation tables are read from (and
+     * overrides written to) {@code config.lake()}; release changes are written to the index behind {@code search}.
      */
     public ApiServer(ServerConfig config, TokenAuthenticator authenticator, SeriesSearch search, InstanceCatalog catalog) {
         this.config = Objects.requireNonNull(config, "config");
@@ -91,6 +122,9 @@ public final class ApiServer implements AutoCloseable {
         this.authenticator = Objects.requireNonNull(authenticator);
         this.search = Objects.requireNonNull(search);
         this.catalog = Objects.requireNonNull(catalog);
+        this.releases = new ReleaseCatalog(lake, new DeltaTableReader());
+        this.overrideLog = new DeidOverrideLog(lake, new DeltaTableAppender("medlake-server"));
+        this.releaseFlags = search.releaseFlags();
         this.app = createApp();
     }
 
@@ -143,6 +177,7 @@ public final class ApiServer implements AutoCloseable {
         javalin.post("/api/v1/series/search", this::searchSeries);
         javalin.get("/api/v1/series/{seriesUid}/instances", this::seriesInstances);
         javalin.get("/api/v1/instances/{sopUid}/file", this::instanceFile);
+        javalin.post("/api/v1/series/{seriesUid}/deid-override", this::deidOverride);
         javalin.exception(Exception.class, this::problem);
         // Javalin answers unknown routes (404) and wrong methods (405) itself; turn those into problems too.
         javalin.error(404, ctx -> {
@@ -243,6 +278,7 @@ public final class ApiServer implements AutoCloseable {
                     + caller.projects() + ". Check the UID (search results list series_instance_uid) or ask a project "
                     + "admin for access.");
         }
+        requireReleased(series);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("series_instance_uid", series);
         out.put("instances", instances);
@@ -257,6 +293,7 @@ public final class ApiServer implements AutoCloseable {
                 .orElseThrow(() -> ApiException.notFound("Instance '" + sop + "' is not in the lake or not in your "
                         + "projects " + caller.projects() + ". Check the SOP Instance UID (see "
                         + "/api/v1/series/{seriesUid}/instances)."));
+        requireReleased(instance.seriesInstanceUid());
         Path file;
         try {
             file = lake.resolve(instance.location());
@@ -282,6 +319,116 @@ public final class ApiServer implements AutoCloseable {
         } catch (EofException e) {
             LOG.debug("client went away while downloading {}", sop);
         }
+    }
+
+    /**
+     * Throws 403 {@code NOT_RELEASED} unless the series is released. Call only after the project check, so that
+     * callers outside the project still get 404 and learn nothing about the series.
+     */
+    private void requireReleased(String series) {
+        CurationState state = releases.current();
+        ReleasePolicy.Outcome outcome = state.outcome(series);
+        if (outcome.released()) {
+            return;
+        }
+        if (outcome == ReleasePolicy.Outcome.NOT_CURATED) {
+            throw ApiException.notReleased("Series '" + series + "' is not released: it has not been curated yet (no "
+                    + "series_curation row), and only curated series are served. Run the curation (medlake curate) on "
+                    + "the lake, then retry.");
+        }
+        Map<String, Object> row = state.curation(series).orElseThrow();
+        Object rules = row.get("deid_rules");
+        String project = (String) row.get(SeriesCuration.PROJECT);
+        throw ApiException.notReleased("Series '" + series + "' is not released: its de-identification check FAILed"
+                + (rules instanceof List<?> l && !l.isEmpty() ? " (rules " + l + ")" : "") + ", so it may contain "
+                + "identifying data. Fix the data and re-curate it, or have an admin of project '" + project + "' review "
+                + "it and release it with POST /api/v1/series/" + series + "/deid-override {\"reason\": \"...\"}.");
+    }
+
+    /**
+     * {@code POST /api/v1/series/{uid}/deid-override} {@code {"reason": "...", "action": "OVERRIDE"|"REVOKE"}}:
+     * a project admin releases a series that failed the de-identification check (OVERRIDE, the default) or
+     * withdraws such a release (REVOKE). See docs/contracts.md for the status codes.
+     */
+    private void deidOverride(Context ctx) {
+        Caller caller = caller(ctx);
+        String series = ctx.pathParam("seriesUid");
+        CurationState state = releases.current();
+        Optional<Map<String, Object>> curation = state.curation(series);
+        // The series' project: the curation row's, else its instances' (an uncurated series is still visible).
+        String project = curation.map(r -> (String) r.get(SeriesCuration.PROJECT))
+                .or(() -> catalog.series(series).stream().map(InstanceCatalog.Instance::project).filter(Objects::nonNull).findFirst())
+                .orElse(null);
+        if (project == null || !caller.projects().contains(project)) {
+            throw ApiException.notFound("Series '" + series + "' is not in the lake or not in your projects "
+                    + caller.projects() + ". Check the UID (search results list series_instance_uid) or ask a project "
+                    + "admin for access.");
+        }
+        if (!caller.hasRole(project, ProjectRole.ADMIN)) {
+            throw ApiException.forbidden("Only an admin of project '" + project + "' may override the de-identification "
+                    + "check of series '" + series + "'; you are " + caller.role(project).map(ProjectRole::groupName)
+                    .orElse("not a member") + " there. Ask a project admin (group /projects/" + project + "/admin) to review "
+                    + "the series.");
+        }
+        JsonNode body = readBody(ctx);
+        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!OVERRIDE_KEYS.contains(key)) {
+                throw ApiException.badRequest("Unknown member '" + key + "' in the override request; allowed members: "
+                        + "reason, action.");
+            }
+        }
+        JsonNode reasonNode = body.get("reason");
+        String reason = reasonNode != null && reasonNode.isTextual() ? reasonNode.asText().strip() : null;
+        if (reason == null || reason.length() < MIN_REASON || reason.length() > MAX_REASON) {
+            throw ApiException.badRequest("'reason' is required: a string of " + MIN_REASON + " to " + MAX_REASON
+                    + " characters saying why the series may be released (it is kept in the audit trail), but was "
+                    + (reasonNode == null ? "missing" : reasonNode.isTextual() ? reason.length() + " characters" : reasonNode)
+                    + ".");
+        }
+        JsonNode actionNode = body.get("action");
+        String action = actionNode == null || actionNode.isNull() ? ReleasePolicy.OVERRIDE : actionNode.asText();
+        if (actionNode != null && !actionNode.isNull() && !actionNode.isTextual()
+                || !action.equals(ReleasePolicy.OVERRIDE) && !action.equals(ReleasePolicy.REVOKE)) {
+            throw ApiException.badRequest("'action' must be \"OVERRIDE\" (release the series, the default) or \"REVOKE\" "
+                    + "(withdraw an earlier override) but was " + actionNode + ".");
+        }
+        if (curation.isEmpty()) {
+            throw ApiException.conflict("NOT_CURATED", "Series '" + series + "' has not been curated yet (no "
+                    + "series_curation row), so there is no de-identification result to override. Run the curation "
+                    + "(medlake curate) first; a series that passes needs no override.");
+        }
+        String status = (String) curation.get().get(SeriesCuration.DEID_STATUS);
+        if (action.equals(ReleasePolicy.OVERRIDE) && !ReleasePolicy.FAIL.equals(status)) {
+            throw ApiException.conflict("NOT_FAILED", "Series '" + series + "' did not fail the de-identification check "
+                    + "(deid_status " + status + "), so it is released without an override. Nothing to do.");
+        }
+        DeidOverrideLog.Entry entry = new DeidOverrideLog.Entry(UUID.randomUUID().toString(), series, project,
+                (String) curation.get().get(SeriesCuration.INPUT_FINGERPRINT), action, reason, caller.username(), Instant.now());
+        long version = overrideLog.append(entry);
+        // Re-read rather than predict: concurrent overrides or a new curation run are taken into account.
+        ReleasePolicy.Outcome outcome = releases.outcome(series);
+        boolean indexed = releaseFlags.update(series, outcome);
+        AUDIT.info("audit user={} action=DEID_OVERRIDE override={} series={} project={} fingerprint={} override_id={} "
+                        + "table_version={} released={} indexed={} reason=\"{}\"", caller.username(), action, series, project,
+                entry.inputFingerprint(), entry.overrideId(), version, outcome.released(), indexed, auditSafe(reason));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("override_id", entry.overrideId());
+        out.put("series_instance_uid", series);
+        out.put("project", project);
+        out.put("input_fingerprint", entry.inputFingerprint());
+        out.put("action", action);
+        out.put("reason", reason);
+        out.put("user", entry.user());
+        out.put("at", entry.at().toString());
+        out.put("released", outcome.released());
+        out.put("deid_override", outcome.byOverride());
+        ctx.status(201).json(out);
+    }
+
+    /** The reason on one audit line: no line breaks or unescaped quotes (log injection). */
+    private static String auditSafe(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\r", "\\r").replace("\n", "\\n");
     }
 
     private JsonNode readBody(Context ctx) {
@@ -317,7 +464,7 @@ public final class ApiServer implements AutoCloseable {
             ctx.header("WWW-Authenticate", "Bearer realm=\"medlake\"");
         } else if (e instanceof ApiException a) {
             status = a.status();
-            code = a.code().name();
+            code = a.problemCode();
             detail = a.getMessage();
             if (status >= 500) {
                 LOG.error("{} {} failed: {}", ctx.method(), ctx.path(), a.getMessage(), a);
@@ -369,7 +516,9 @@ public final class ApiServer implements AutoCloseable {
         return switch (status) {
             case 400 -> "bad-request";
             case 401 -> "unauthorized";
+            case 403 -> "forbidden";
             case 404 -> "not-found";
+            case 409 -> "conflict";
             case 502 -> "upstream-failure";
             default -> status >= 500 ? "internal-error" : "http-" + status;
         };

@@ -22,6 +22,7 @@ import io.delta.kernel.types.DoubleType;
 import io.delta.kernel.types.FloatType;
 import io.delta.kernel.types.IntegerType;
 import io.delta.kernel.types.LongType;
+import io.delta.kernel.types.MapType;
 import io.delta.kernel.types.ShortType;
 import io.delta.kernel.types.StringType;
 import io.delta.kernel.types.StructField;
@@ -54,7 +55,7 @@ import org.medlake.cohort.CohortException;
  *
  * <p>Values come back as plain Java objects: STRING {@link String}, INT {@link Integer}, BIGINT {@link Long},
  * SMALLINT {@link Short}, BOOLEAN, FLOAT, DOUBLE, DATE {@link LocalDate}, TIMESTAMP {@link Instant} (UTC),
- * ARRAY {@link List}; SQL NULL is {@code null} (the key is still present in the row map). Other types are
+ * ARRAY {@link List}, MAP {@link Map} (insertion-ordered); SQL NULL is {@code null} (the key is still present in the row map). Other types are
  * rejected with an {@code INTERNAL} {@link CohortException}.
  *
  * <p>An absent table (no {@code _delta_log}) is not an error: {@link #read} returns empty and
@@ -208,6 +209,16 @@ public final class DeltaTableReader {
                 list.add(value(elements, i, at.getElementType()));
             }
             return Collections.unmodifiableList(list);
+        }
+        if (type instanceof MapType mt) {
+            var map = v.getMap(r);
+            ColumnVector keys = map.getKeys();
+            ColumnVector values = map.getValues();
+            Map<Object, Object> out = new LinkedHashMap<>();
+            for (int i = 0; i < map.getSize(); i++) {
+                out.put(value(keys, i, mt.getKeyType()), value(values, i, mt.getValueType()));
+            }
+            return Collections.unmodifiableMap(out);
         }
         throw new CohortException(CohortException.ErrorCode.INTERNAL, "Delta column type " + type + " is not "
                 + "supported by DeltaTableReader; extend DeltaTableReader.value() or do not select this column.");

@@ -21,17 +21,24 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.medlake.cohort.CohortException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.StringReader;
 import org.medlake.cohort.delta.DeltaTableReader;
+import org.medlake.cohort.release.CurationState;
+import org.medlake.cohort.release.CurationTables.SeriesCuration;
 import org.medlake.lake.LakeLayout;
 import org.medlake.lake.Tables;
 import org.medlake.lake.Tables.Instances;
 
 /**
- * Builds the series search index from the lake's {@code instances} Delta table.
+ * Builds the series search index from the lake's {@code instances} Delta table and its curation tables
+ * ({@code series_curation}, {@code deid_overrides}; either may be absent and then counts as empty).
  *
  * <p>{@link #index(LakeLayout)}: puts the index template {@code infra/elasticsearch/series-template.json}, creates
  * {@value SeriesIndex#INDEX_V1} with alias {@value SeriesIndex#ALIAS} if absent, reads the latest {@code instances}
- * snapshot, aggregates one document per series (see {@link #aggregate}), bulk-indexes them with
+ * snapshot and the curation tables, aggregates one document per series (see {@link #aggregate(List, CurationState)}),
+ * bulk-indexes them with
  * {@code _id = series_instance_uid}, deletes documents of series that are no longer in the table (so the index
  * mirrors the lake: Delta stays the source of truth) and refreshes. Re-running is idempotent.
  * A lake without an {@code instances} table yields 0 documents and table version -1.
@@ -88,7 +95,8 @@ public final class SeriesIndexer {
     public Result index(LakeLayout lake) {
         ensureIndex();
         var data = reader.read(lake.table(Tables.INSTANCES), COLUMNS);
-        List<Map<String, Object>> docs = data.map(d -> aggregate(d.rows())).orElse(List.of());
+        CurationState curation = CurationState.read(reader, lake);
+        List<Map<String, Object>> docs = data.map(d -> aggregate(d.rows(), curation)).orElse(List.of());
         for (int from = 0; from < docs.size(); from += BULK_SIZE) {
             bulk(docs.subList(from, Math.min(docs.size(), from + BULK_SIZE)));
         }
@@ -110,8 +118,14 @@ public final class SeriesIndexer {
                         + SeriesIndex.TEMPLATE_RESOURCE + " is missing from the classpath; rebuild cohort-query (its pom "
                         + "copies infra/elasticsearch/*.json into the jar).");
             }
-            client.indices().putIndexTemplate(b -> b.name(SeriesIndex.TEMPLATE_NAME).withJson(template));
-            if (!client.indices().exists(e -> e.index(names.index())).value()) {
+            String templateJson = new String(template.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            client.indices().putIndexTemplate(b -> b.name(SeriesIndex.TEMPLATE_NAME).withJson(new StringReader(templateJson)));
+            if (client.indices().exists(e -> e.index(names.index())).value()) {
+                // The template only applies to new indices; fields added since (e.g. the curation fields) are
+                // added to the existing index so that re-indexing works without a rebuild. Additive changes only.
+                JsonNode mappings = new ObjectMapper().readTree(templateJson).path("template").path("mappings");
+                client.indices().putMapping(m -> m.index(names.index()).withJson(new StringReader(mappings.toString())));
+            } else {
                 try {
                     client.indices().create(c -> c.index(names.index()).aliases(names.alias(), a -> a));
                 } catch (ElasticsearchException e) {
@@ -128,13 +142,22 @@ public final class SeriesIndexer {
         }
     }
 
+    /** {@link #aggregate(List, CurationState)} for a lake without curation tables: every series is unreleased. */
+    public static List<Map<String, Object>> aggregate(List<Map<String, Object>> instances) {
+        return aggregate(instances, CurationState.EMPTY);
+    }
+
     /**
-     * One document per series from instance rows (maps with the {@code instances} column names). Series-level fields
+     * One document per series from instance rows (maps with the {@code instances} column names) and the curation
+     * state. Series-level fields
      * take the first non-null value in SOP Instance UID order; {@code instance_count} counts the rows and
      * {@code size_bytes} sums them; {@code study_date} is written as {@code YYYY-MM-DD}; null fields are omitted.
-     * Documents are returned in series UID order.
+     * From the series' {@code series_curation} row, if any: {@code series_type}, {@code series_type_confidence},
+     * {@code deid_status}, {@code completeness_status}, {@code qa_status}, {@code classification_attributes}
+     * (object; null values dropped). Always: {@code released} and {@code deid_override} from
+     * {@link org.medlake.cohort.release.ReleasePolicy}. Documents are returned in series UID order.
      */
-    public static List<Map<String, Object>> aggregate(List<Map<String, Object>> instances) {
+    public static List<Map<String, Object>> aggregate(List<Map<String, Object>> instances, CurationState curation) {
         List<Map<String, Object>> sorted = new ArrayList<>(instances);
         sorted.sort(Comparator.comparing(r -> String.valueOf(r.get(Instances.SOP_INSTANCE_UID))));
         Map<String, Map<String, Object>> bySeries = new TreeMap<>();
@@ -157,6 +180,9 @@ public final class SeriesIndexer {
         }
         List<Map<String, Object>> docs = new ArrayList<>();
         for (Map<String, Object> doc : bySeries.values()) {
+            String series = (String) doc.get(Instances.SERIES_INSTANCE_UID);
+            curation.curation(series).ifPresent(row -> addCuration(doc, row));
+            doc.putAll(ReleaseFlags.fields(curation.outcome(series)));
             Map<String, Object> ordered = new LinkedHashMap<>();
             for (String f : SeriesIndex.DOCUMENT_FIELDS) {
                 if (doc.containsKey(f)) {
@@ -166,6 +192,25 @@ public final class SeriesIndexer {
             docs.add(ordered);
         }
         return docs;
+    }
+
+    private static void addCuration(Map<String, Object> doc, Map<String, Object> row) {
+        for (String f : List.of(SeriesCuration.SERIES_TYPE, SeriesCuration.SERIES_TYPE_CONFIDENCE, SeriesCuration.DEID_STATUS,
+                SeriesCuration.COMPLETENESS_STATUS, SeriesCuration.QA_STATUS)) {
+            Object v = row.get(f);
+            if (v != null) {
+                doc.put(f, v);
+            }
+        }
+        if (row.get(SeriesCuration.CLASSIFICATION_ATTRIBUTES) instanceof Map<?, ?> attributes) {
+            Map<String, Object> clean = new TreeMap<>();
+            attributes.forEach((k, v) -> {
+                if (k != null && v != null) {
+                    clean.put(String.valueOf(k), v);
+                }
+            });
+            doc.put(SeriesCuration.CLASSIFICATION_ATTRIBUTES, clean);
+        }
     }
 
     private void bulk(List<Map<String, Object>> docs) {

@@ -45,9 +45,10 @@ public final class EsQueryTranslator {
     }
 
     /**
-     * The query for {@code criteria} restricted to series whose {@code project} is one of {@code projects}. This is
-     * the access-control filter: callers of the search API pass the authenticated caller's projects, never values
-     * taken from the request. An empty project set matches nothing.
+     * The query for {@code criteria} restricted to <em>released</em> series ({@code released: true}, see
+     * {@link org.medlake.cohort.release.ReleasePolicy}) whose {@code project} is one of {@code projects}. These are
+     * the access-control filters: callers of the search API pass the authenticated caller's projects, never values
+     * taken from the request, and no criteria can reach an unreleased series. An empty project set matches nothing.
      */
     public Query translateForProjects(Criteria criteria, Collection<String> projects) {
         if (projects.isEmpty()) {
@@ -55,7 +56,8 @@ public final class EsQueryTranslator {
         }
         Query projectFilter = Query.of(q -> q.terms(t -> t.field("project")
                 .terms(v -> v.value(projects.stream().sorted().map(FieldValue::of).toList()))));
-        return Query.of(q -> q.bool(b -> b.filter(translate(criteria)).filter(projectFilter)));
+        Query releasedFilter = Query.of(q -> q.term(t -> t.field("released").value(true)));
+        return Query.of(q -> q.bool(b -> b.filter(translate(criteria)).filter(projectFilter).filter(releasedFilter)));
     }
 
     private List<Query> translateAll(List<Criteria> children) {

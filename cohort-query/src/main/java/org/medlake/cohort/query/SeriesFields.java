@@ -15,7 +15,8 @@ import java.util.Set;
  *   <caption>Operators by type</caption>
  *   <tr><th>type</th><th>fields</th><th>operators</th></tr>
  *   <tr><td>KEYWORD</td><td>modality, project, site, patient_id, body_part_examined, manufacturer, patient_sex,
- *       sop_class_uid, series_instance_uid, study_instance_uid</td><td>eq, in, prefix, exists</td></tr>
+ *       sop_class_uid, series_instance_uid, study_instance_uid, and from curation series_type, deid_status,
+ *       completeness_status, qa_status</td><td>eq, in, prefix, exists</td></tr>
  *   <tr><td>INTEGER</td><td>patient_age_years, instance_count, series_number, size_bytes</td>
  *       <td>eq, in, range, exists</td></tr>
  *   <tr><td>DATE</td><td>study_date (values {@code YYYY-MM-DD})</td><td>eq, in, range, exists</td></tr>
@@ -63,7 +64,8 @@ public final class SeriesFields {
     static {
         Map<String, Type> m = new LinkedHashMap<>();
         for (String f : new String[] {"modality", "project", "site", "patient_id", "body_part_examined", "manufacturer",
-                "patient_sex", "sop_class_uid", "series_instance_uid", "study_instance_uid"}) {
+                "patient_sex", "sop_class_uid", "series_instance_uid", "study_instance_uid",
+                "series_type", "deid_status", "completeness_status", "qa_status"}) {
             m.put(f, Type.KEYWORD);
         }
         for (String f : new String[] {"patient_age_years", "instance_count", "series_number", "size_bytes"}) {

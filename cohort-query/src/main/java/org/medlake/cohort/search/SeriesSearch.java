@@ -16,13 +16,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.medlake.cohort.index.ReleaseFlags;
 import org.medlake.cohort.index.SeriesIndex;
 import org.medlake.cohort.query.Criteria;
 import org.medlake.cohort.query.EsQueryTranslator;
 import org.medlake.cohort.query.QueryException;
 
 /**
- * Searches the series index ({@value SeriesIndex#ALIAS}) with criteria, restricted to a set of projects.
+ * Searches the series index ({@value SeriesIndex#ALIAS}) with criteria, restricted to a set of projects and to
+ * released series ({@code released: true}, see {@link org.medlake.cohort.release.ReleasePolicy}): unreleased series
+ * are never returned, whatever the criteria.
  *
  * <p>Results are sorted by {@code series_instance_uid} ascending and paged with {@code search_after}: pass the
  * previous page's {@link Page#nextSearchAfter()} to get the next page; it is {@code null} on the last page.
@@ -49,6 +52,11 @@ public final class SeriesSearch {
         this.client = Objects.requireNonNull(client);
         this.esUrl = esUrl;
         this.alias = names.alias();
+    }
+
+    /** An updater of the release fields of documents behind the same alias (used after a de-id override). */
+    public ReleaseFlags releaseFlags() {
+        return new ReleaseFlags(client, esUrl, alias);
     }
 
     /**

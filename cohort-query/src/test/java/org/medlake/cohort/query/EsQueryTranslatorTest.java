@@ -63,6 +63,7 @@ class EsQueryTranslatorTest {
         JsonNode q = es(translator.translateForProjects(Criteria.eq("modality", "CT"), List.of("other", "demo")));
         assertThat(q.at("/bool/filter/0/term/modality/value").asText()).isEqualTo("CT");
         assertThat(q.at("/bool/filter/1/terms/project")).isEqualTo(json.readTree("[\"demo\",\"other\"]"));
+        assertThat(q.at("/bool/filter/2/term/released/value").asBoolean()).isTrue();
         assertThat(es(translator.translateForProjects(Criteria.all(), List.of()))).isEqualTo(json.readTree("{\"match_none\":{}}"));
     }
 }

@@ -45,9 +45,17 @@ class SeriesSearchIT {
                                 "study_date", LocalDate.of(2024, 1, 1 + s), "series_description", "axial chest " + s)));
             }
         }
+        List<Map<String, Object>> curation = new ArrayList<>(DeltaTestTables.passFor(rows));
+        // Two demo series that match every query below but are not released: a de-id FAIL and a never-curated one.
+        for (String u : List.of("U-FAIL", "U-NEVER")) {
+            rows.add(DeltaTestTables.instance("9." + u, u, "demo", 100, Map.of("modality", "CT", "patient_age_years", 50,
+                    "study_date", LocalDate.of(2024, 1, 9), "series_description", "axial chest " + u)));
+        }
+        curation.add(DeltaTestTables.curation("U-FAIL", "demo", "FAIL", Map.of()));
         DeltaTestTables.append(LakeLayout.at(lake).table("instances"), DeltaTestTables.INSTANCES_SCHEMA, rows);
+        DeltaTestTables.appendCuration(LakeLayout.at(lake), curation);
         SeriesIndexer.Result r = new SeriesIndexer(es, new DeltaTableReader(), url, NAMES).index(LakeLayout.at(lake));
-        assertThat(r).isEqualTo(new SeriesIndexer.Result(5, 0));
+        assertThat(r).isEqualTo(new SeriesIndexer.Result(7, 0));
     }
 
     @AfterAll
@@ -92,15 +100,61 @@ class SeriesSearchIT {
 
     @Test
     void reindexingRemovesSeriesThatLeftTheLake() throws Exception {
-        es.index(i -> i.index(NAMES.index()).id("GONE").document(Map.of("series_instance_uid", "GONE", "project", "demo")));
+        es.index(i -> i.index(NAMES.index()).id("GONE").document(Map.of("series_instance_uid", "GONE", "project", "demo",
+                "released", true)));
         es.indices().refresh(r -> r.index(NAMES.index()));
         assertThat(search().search(Criteria.all(), List.of("demo"), 50, null).total()).isEqualTo(4);
 
         SeriesIndexer.Result again = new SeriesIndexer(es, new DeltaTableReader(), url, NAMES).index(LakeLayout.at(lake));
 
-        assertThat(again).isEqualTo(new SeriesIndexer.Result(5, 0));
+        assertThat(again).isEqualTo(new SeriesIndexer.Result(7, 0));
         assertThat(search().search(Criteria.all(), List.of("demo"), 50, null).series())
                 .extracting(d -> d.get("series_instance_uid")).containsExactly("S0", "S1", "S2");
+    }
+
+    @Test
+    void unreleasedSeriesAreNeverReturned() throws Exception {
+        CriteriaParser p = new CriteriaParser();
+        var byUid = search().search(p.parse("{\"in\":{\"series_instance_uid\":[\"U-FAIL\",\"U-NEVER\",\"S0\"]}}"),
+                List.of("demo"), 50, null);
+        assertThat(byUid.series()).extracting(d -> d.get("series_instance_uid")).containsExactly("S0");
+        assertThat(search().search(p.parse("{\"eq\":{\"deid_status\":\"FAIL\"}}"), List.of("demo"), 50, null).total()).isZero();
+        assertThat(search().search(p.parse("{\"not\":{\"exists\":\"deid_status\"}}"), List.of("demo"), 50, null).total()).isZero();
+        assertThat(search().search(Criteria.match("series_description", "chest"), List.of("demo"), 50, null).total()).isEqualTo(3);
+        // the indexed documents are there, only the released filter hides them
+        assertThat(es.get(g -> g.index(NAMES.index()).id("U-FAIL"), Map.class).source())
+                .containsEntry("released", false).containsEntry("deid_status", "FAIL");
+        assertThat(es.get(g -> g.index(NAMES.index()).id("U-NEVER"), Map.class).source())
+                .containsEntry("released", false).doesNotContainKey("deid_status");
+    }
+
+    @Test
+    void curationFieldsAreQueryable() {
+        CriteriaParser p = new CriteriaParser();
+        var page = search().search(p.parse("{\"and\":[{\"eq\":{\"deid_status\":\"PASS\"}},{\"eq\":{\"series_type\":\"LOW_DOSE\"}},"
+                + "{\"eq\":{\"completeness_status\":\"COMPLETE\"}},{\"in\":{\"qa_status\":[\"PASS\",\"WARN\"]}}]}"),
+                List.of("demo", "other"), 50, null);
+        assertThat(page.total()).isEqualTo(5);
+        assertThat(page.series().get(0)).containsEntry("released", true).containsEntry("deid_override", false)
+                .containsEntry("series_type_confidence", 0.9)
+                .containsEntry("classification_attributes", Map.of("contrast", "none", "dose", "low"));
+        assertThatThrownBy(() -> p.parse("{\"eq\":{\"released\":false}}")).isInstanceOf(QueryException.class)
+                .hasMessageContaining("released");
+    }
+
+    @Test
+    void anIndexCreatedWithAnOlderTemplateGainsTheNewFields() throws Exception {
+        SeriesIndex.Names old = SeriesIndex.isolated("old-" + UUID.randomUUID().toString().substring(0, 8));
+        es.indices().create(c -> c.index(old.index()).aliases(old.alias(), a -> a).mappings(m -> m
+                .dynamic(co.elastic.clients.elasticsearch._types.mapping.DynamicMapping.Strict)
+                .properties("series_instance_uid", pr -> pr.keyword(k -> k))));
+        try {
+            assertThat(new SeriesIndexer(es, new DeltaTableReader(), url, old).index(LakeLayout.at(lake)).seriesIndexed()).isEqualTo(7);
+            assertThat(new SeriesSearch(es, url, old).search(new CriteriaParser().parse("{\"eq\":{\"deid_status\":\"PASS\"}}"),
+                    List.of("demo"), 50, null).total()).isEqualTo(3);
+        } finally {
+            es.indices().delete(d -> d.index(old.index()).ignoreUnavailable(true));
+        }
     }
 
     @Test

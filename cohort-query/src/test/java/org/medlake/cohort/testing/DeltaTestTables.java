@@ -1,43 +1,29 @@
 package org.medlake.cohort.testing;
 
-import io.delta.kernel.DataWriteContext;
-import io.delta.kernel.Operation;
-import io.delta.kernel.Table;
-import io.delta.kernel.Transaction;
-import io.delta.kernel.TransactionBuilder;
-import io.delta.kernel.data.ColumnVector;
-import io.delta.kernel.data.FilteredColumnarBatch;
-import io.delta.kernel.data.Row;
-import io.delta.kernel.defaults.engine.DefaultEngine;
-import io.delta.kernel.defaults.internal.data.DefaultColumnarBatch;
-import io.delta.kernel.defaults.internal.data.vector.DefaultGenericVector;
-import io.delta.kernel.engine.Engine;
-import io.delta.kernel.internal.util.Utils;
-import io.delta.kernel.types.DataType;
+import io.delta.kernel.types.ArrayType;
 import io.delta.kernel.types.DateType;
+import io.delta.kernel.types.DoubleType;
 import io.delta.kernel.types.IntegerType;
 import io.delta.kernel.types.LongType;
+import io.delta.kernel.types.MapType;
 import io.delta.kernel.types.StringType;
-import io.delta.kernel.types.StructField;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.types.TimestampType;
-import io.delta.kernel.utils.CloseableIterable;
-import io.delta.kernel.utils.CloseableIterator;
-import io.delta.kernel.utils.DataFileStatus;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.apache.hadoop.conf.Configuration;
+import org.medlake.cohort.delta.DeltaTableAppender;
+import org.medlake.cohort.release.CurationTables;
+import org.medlake.lake.LakeLayout;
 
 /**
- * Test fixture: writes lake tables with Delta Kernel (the ingest module writes the real ones with Spark; the
- * reader only depends on the Delta protocol). Appends one commit per call; creates the table on first call.
+ * Test fixture: writes lake tables with Delta Kernel (the ingest and curate jobs write the real ones with Spark;
+ * the reader only depends on the Delta protocol). Appends one commit per call; creates the table on first call.
+ * Since only curated series are released, fixtures that expect series to be searchable or downloadable also write
+ * {@code series_curation} rows ({@link #passFor}, {@link #curation}).
  */
 public final class DeltaTestTables {
     private DeltaTestTables() {}
@@ -71,40 +57,83 @@ public final class DeltaTestTables {
             .add("run_id", StringType.STRING, false)
             .add("ingested_at", TimestampType.TIMESTAMP, false);
 
+    /** The {@code series_curation} schema of docs/lake-tables.md ("Curation tables"). */
+    public static final StructType SERIES_CURATION_SCHEMA = new StructType()
+            .add("series_instance_uid", StringType.STRING, false)
+            .add("study_instance_uid", StringType.STRING, true)
+            .add("project", StringType.STRING, true)
+            .add("modality", StringType.STRING, true)
+            .add("instance_count", IntegerType.INTEGER, true)
+            .add("input_fingerprint", StringType.STRING, true)
+            .add("deid_status", StringType.STRING, true)
+            .add("deid_fail_instances", IntegerType.INTEGER, true)
+            .add("deid_review_instances", IntegerType.INTEGER, true)
+            .add("deid_rules", new ArrayType(StringType.STRING, true), true)
+            .add("completeness_status", StringType.STRING, true)
+            .add("completeness_reasons", new ArrayType(StringType.STRING, true), true)
+            .add("series_type", StringType.STRING, true)
+            .add("series_type_confidence", DoubleType.DOUBLE, true)
+            .add("classification_evidence", new ArrayType(StringType.STRING, true), true)
+            .add("classification_attributes", new MapType(StringType.STRING, StringType.STRING, true), true)
+            .add("qa_status", StringType.STRING, true)
+            .add("thumbnail", StringType.STRING, true)
+            .add("curation_run_id", StringType.STRING, true)
+            .add("code_version", StringType.STRING, true)
+            .add("curated_at", TimestampType.TIMESTAMP, true);
+
     /**
-     * Appends {@code rows} (column name to Java value: String, Integer, Long, LocalDate, Instant; absent = null)
-     * to the table at {@code tablePath}, creating it with {@code schema} if needed. Returns the committed version.
+     * Appends {@code rows} (column name to Java value: String, Integer, Long, Double, LocalDate, Instant, List, Map;
+     * absent = null) to the table at {@code tablePath}, creating it with {@code schema} if needed. Returns the
+     * committed version. Uses the production writer, {@link DeltaTableAppender}.
      */
-    public static long append(Path tablePath, StructType schema, List<Map<String, Object>> rows) throws Exception {
-        Engine engine = DefaultEngine.create(new Configuration());
-        Files.createDirectories(tablePath);
-        Table table = Table.forPath(engine, tablePath.toUri().toString());
-        boolean exists = Files.isDirectory(tablePath.resolve("_delta_log"));
-        TransactionBuilder tb = table.createTransactionBuilder(engine, "medlake-tests",
-                exists ? Operation.WRITE : Operation.CREATE_TABLE);
-        if (!exists) {
-            tb = tb.withSchema(engine, schema);
+    public static long append(Path tablePath, StructType schema, List<Map<String, Object>> rows) {
+        return new DeltaTableAppender("medlake-tests").append(tablePath, schema, rows);
+    }
+
+    /** Appends {@code rows} to the lake's {@code series_curation} table (see {@link #curation}). */
+    public static long appendCuration(LakeLayout lake, List<Map<String, Object>> rows) {
+        return append(lake.table(CurationTables.SERIES_CURATION), SERIES_CURATION_SCHEMA, rows);
+    }
+
+    /**
+     * A complete {@code series_curation} row with the given {@code deid_status} (PASS/REVIEW/FAIL) and
+     * fingerprint {@code fp-<series>}; {@code overrides} replace/add columns.
+     */
+    public static Map<String, Object> curation(String series, String project, String deidStatus, Map<String, Object> overrides) {
+        Map<String, Object> r = new HashMap<>();
+        r.put("series_instance_uid", series);
+        r.put("study_instance_uid", series + ".study");
+        r.put("project", project);
+        r.put("modality", "CT");
+        r.put("instance_count", 1);
+        r.put("input_fingerprint", "fp-" + series);
+        r.put("deid_status", deidStatus);
+        r.put("deid_fail_instances", "FAIL".equals(deidStatus) ? 1 : 0);
+        r.put("deid_review_instances", "REVIEW".equals(deidStatus) ? 1 : 0);
+        r.put("deid_rules", "PASS".equals(deidStatus) ? List.of() : List.of("burned-in-annotation"));
+        r.put("completeness_status", "COMPLETE");
+        r.put("completeness_reasons", List.of());
+        r.put("series_type", "LOW_DOSE");
+        r.put("series_type_confidence", 0.9);
+        r.put("classification_evidence", List.of("CTDIvol < 3 mGy"));
+        r.put("classification_attributes", Map.of("dose", "low", "contrast", "none"));
+        r.put("qa_status", "PASS");
+        r.put("thumbnail", "thumbnails/" + series + ".png");
+        r.put("curation_run_id", "cur-1");
+        r.put("code_version", "test");
+        r.put("curated_at", Instant.parse("2025-02-03T04:05:06Z"));
+        r.putAll(overrides);
+        return r;
+    }
+
+    /** PASS curation rows for every series of {@code instanceRows}, so that fixtures written before curation stay released. */
+    public static List<Map<String, Object>> passFor(List<Map<String, Object>> instanceRows) {
+        Map<String, Map<String, Object>> bySeries = new java.util.TreeMap<>();
+        for (Map<String, Object> i : instanceRows) {
+            String series = (String) i.get("series_instance_uid");
+            bySeries.putIfAbsent(series, curation(series, (String) i.get("project"), "PASS", Map.of()));
         }
-        Transaction txn = tb.build(engine);
-        Row state = txn.getTransactionState(engine);
-        ColumnVector[] vectors = new ColumnVector[schema.length()];
-        for (int c = 0; c < schema.length(); c++) {
-            StructField f = schema.at(c);
-            List<Object> values = new ArrayList<>();
-            for (Map<String, Object> row : rows) {
-                values.add(toKernel(row.get(f.getName()), f.getDataType()));
-            }
-            vectors[c] = DefaultGenericVector.fromList(f.getDataType(), values);
-        }
-        DefaultColumnarBatch batch = new DefaultColumnarBatch(rows.size(), schema, vectors);
-        CloseableIterator<FilteredColumnarBatch> data =
-                Utils.singletonCloseableIterator(new FilteredColumnarBatch(batch, Optional.empty()));
-        CloseableIterator<FilteredColumnarBatch> physical = Transaction.transformLogicalData(engine, state, data, Map.of());
-        DataWriteContext ctx = Transaction.getWriteContext(engine, state, Map.of());
-        CloseableIterator<DataFileStatus> files = engine.getParquetHandler()
-                .writeParquetFiles(ctx.getTargetDirectory(), physical, ctx.getStatisticsColumns());
-        CloseableIterator<Row> actions = Transaction.generateAppendActions(engine, state, files, ctx);
-        return txn.commit(engine, CloseableIterable.inMemoryIterable(actions)).getVersion();
+        return new ArrayList<>(bySeries.values());
     }
 
     /** A complete {@code instances} row with sensible defaults; {@code overrides} replace/add columns. */
@@ -127,18 +156,5 @@ public final class DeltaTestTables {
         r.put("ingested_at", Instant.parse("2025-01-02T03:04:05.123456Z"));
         r.putAll(overrides);
         return r;
-    }
-
-    private static Object toKernel(Object v, DataType type) {
-        if (v == null) {
-            return null;
-        }
-        if (type instanceof DateType && v instanceof LocalDate d) {
-            return (int) d.toEpochDay();
-        }
-        if (type instanceof TimestampType && v instanceof Instant i) {
-            return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
-        }
-        return v;
     }
 }
