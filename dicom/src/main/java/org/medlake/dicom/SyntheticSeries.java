@@ -167,6 +167,7 @@ public final class SyntheticSeries {
         private int rows = 64;
         private int columns = 64;
         private String studyUid;
+        private String seriesUid;
         private LocalDate studyDate = LocalDate.of(2024, 1, 15);
         private String studyDescription;
         private String seriesDescription;
@@ -219,6 +220,12 @@ public final class SyntheticSeries {
             return this;
         }
 
+        /** Adds to an existing series instead of starting a new one (e.g. slices that arrive later). */
+        public Builder seriesInstanceUid(String uid) {
+            this.seriesUid = uid;
+            return this;
+        }
+
         public Builder studyInstanceUid(String uid) {
             this.studyUid = uid;
             return this;
@@ -267,7 +274,7 @@ public final class SyntheticSeries {
                 Files.createDirectories(dir);
                 UIDGenerator uids = new UIDGenerator();
                 String study = studyUid != null ? studyUid : uids.getAnotherNewUID();
-                String series = uids.getAnotherNewUID();
+                String series = seriesUid != null ? seriesUid : uids.getAnotherNewUID();
                 String frameOfReference = uids.getAnotherNewUID();
                 int[] bValues = kind == Kind.MR_DWI ? new int[] {0, 1000} : new int[] {-1};
                 List<Path> files = new ArrayList<>();

@@ -30,7 +30,7 @@ final class LakeWriteLock implements AutoCloseable {
     static LakeWriteLock acquire(LakeLayout lake) throws IOException {
         IN_PROCESS.lock();
         try {
-            Path file = lake.root().resolve("tables").resolve(".ingest.lock");
+            Path file = lake.root().resolve(".ingest.lock");
             Files.createDirectories(file.getParent());
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             try {
