@@ -24,11 +24,11 @@ import org.medlake.cohort.index.SeriesIndexer;
 import org.medlake.cohort.search.SeriesSearch;
 import org.medlake.dicom.SyntheticSeries;
 import org.medlake.dicom.SyntheticSeries.DemoSet;
-import org.medlake.dicom.SyntheticSeries.Written;
 import org.medlake.ingest.IngestJob;
 import org.medlake.ingest.IngestRequest;
 import org.medlake.ingest.IngestResult;
 import org.medlake.ingest.LakeSpark;
+import org.medlake.curation.pipeline.CurateJob;
 import org.medlake.lake.LakeLayout;
 import org.medlake.sdk.InstanceRef;
 import org.medlake.sdk.MedlakeClient;
@@ -43,8 +43,10 @@ import org.medlake.testkit.KeycloakTestRealm;
 import org.medlake.testkit.MedlakeServices;
 
 /**
- * The skeleton path end to end, on real parts: synthetic DICOM, Spark ingest into Delta, indexing from Delta
- * (Kernel) into the real Elasticsearch, the REST API with tokens from the real Keycloak, and the SDK.
+ * The platform path end to end, on real parts: synthetic DICOM, Spark ingest with de-identification into Delta,
+ * curation, indexing from Delta (Kernel) into the real Elasticsearch, the REST API with tokens from the real Keycloak,
+ * and the SDK. A third project's data is ingested as the scanner wrote it: it fails the de-identification check and
+ * is never served. Expectations come from the lake itself, because de-identification remaps every UID.
  */
 class PlatformEndToEndIT {
     @TempDir
@@ -52,6 +54,18 @@ class PlatformEndToEndIT {
     private static DemoSet demo;
     private static DemoSet other;
     private static IngestResult ingested;
+    /** Series of the lake, from its instances table: uid, modality, project, SOPs by instance number, objects. */
+    private static List<LakeSeries> lakeSeries;
+
+    record LakeSeries(String uid, String modality, String project, List<String> sops, List<Path> files) {}
+
+    /** Series ingested without de-identification (their UIDs are the scanner's). */
+    private static Set<String> rawUids;
+
+    /** The project's series that passed the de-identification check. */
+    private static List<LakeSeries> inProject(String project) {
+        return lakeSeries.stream().filter(s -> s.project().equals(project) && !rawUids.contains(s.uid())).toList();
+    }
     private static ElasticsearchClient es;
     private static SeriesIndex.Names names;
     private static ApiServer server;
@@ -62,10 +76,27 @@ class PlatformEndToEndIT {
         demo = SyntheticSeries.writeDemoSet(work.resolve("dicom-demo"), 2);
         other = SyntheticSeries.writeDemoSet(work.resolve("dicom-other"), 1);
 
+        DemoSet raw = SyntheticSeries.writeDemoSet(work.resolve("dicom-raw"), 1);
         SparkSession spark = LakeSpark.session("e2e");
         try {
-            ingested = IngestJob.run(spark, IngestRequest.of(lake, "demo", "site-a", demo.root().toString()));
-            IngestJob.run(spark, IngestRequest.of(lake, "other", "site-b", other.root().toString()));
+            String secret = "e2e-deid-secret-0123456789";
+            ingested = IngestJob.run(spark, IngestRequest.of(lake, "demo", "site-a", demo.root().toString())
+                    .withDeidentification(secret));
+            IngestJob.run(spark, IngestRequest.of(lake, "other", "site-b", other.root().toString())
+                    .withDeidentification(secret));
+            IngestJob.run(spark, IngestRequest.of(lake, "demo", "site-c", raw.root().toString()));
+            rawUids = raw.series().stream().map(SyntheticSeries.Written::seriesInstanceUid).collect(Collectors.toSet());
+            CurateJob.Result curated = CurateJob.run(spark, lake, CurateJob.Progress.NONE);
+            assertThat(curated.deid()).containsEntry("FAIL", (long) raw.series().size());
+            LakeLayout layout = LakeLayout.at(lake);
+            java.util.Map<String, List<org.apache.spark.sql.Row>> bySeries = spark.read().format("delta")
+                    .load(layout.tableUri(org.medlake.lake.Tables.INSTANCES))
+                    .select("series_instance_uid", "modality", "project", "sop_instance_uid", "location", "instance_number")
+                    .orderBy("instance_number", "sop_instance_uid").collectAsList().stream()
+                    .collect(Collectors.groupingBy(r -> r.getString(0), java.util.LinkedHashMap::new, Collectors.toList()));
+            lakeSeries = bySeries.values().stream().map(rows -> new LakeSeries(rows.get(0).getString(0),
+                    rows.get(0).getString(1), rows.get(0).getString(2), rows.stream().map(r -> r.getString(3)).toList(),
+                    rows.stream().map(r -> layout.resolve(r.getString(4))).toList())).toList();
         } finally {
             spark.stop();
         }
@@ -74,7 +105,7 @@ class PlatformEndToEndIT {
         es = SeriesIndex.connect(esUrl);
         names = SeriesIndex.isolated("e2e-" + UUID.randomUUID().toString().substring(0, 8));
         SeriesIndexer.Result indexed = new SeriesIndexer(es, new DeltaTableReader(), esUrl, names).index(LakeLayout.at(lake));
-        assertThat(indexed.seriesIndexed()).isEqualTo(demo.series().size() + other.series().size());
+        assertThat(indexed.seriesIndexed()).isEqualTo(demo.series().size() + other.series().size() + 3L);
 
         ServerConfig config = new ServerConfig(lake, "127.0.0.1", 0, esUrl, KeycloakTestRealm.issuer());
         server = new ApiServer(config, new TokenAuthenticator(KeycloakTestRealm.issuer()),
@@ -105,18 +136,18 @@ class PlatformEndToEndIT {
 
     @Test
     void aliceQueriesHerProjectsMrCohortAndDownloadsAVerifiedInstance() throws Exception {
-        Set<String> expectedMr = demo.series().stream().filter(s -> s.modality().equals("MR"))
-                .map(Written::seriesInstanceUid).collect(Collectors.toSet());
+        Set<String> expectedMr = inProject("demo").stream().filter(s -> s.modality().equals("MR"))
+                .map(LakeSeries::uid).collect(Collectors.toSet());
         try (MedlakeClient alice = login("alice")) {
             SeriesPage page = alice.searchSeries(Query.eq("modality", "MR"), 100);
             assertThat(page.total()).isEqualTo(expectedMr.size());
             assertThat(page.series()).extracting(SeriesSummary::seriesInstanceUid).containsExactlyInAnyOrderElementsOf(expectedMr);
             assertThat(page.series()).allSatisfy(s -> assertThat(s.project()).isEqualTo("demo"));
 
-            Written series = demo.series().stream().filter(s -> s.seriesInstanceUid().equals(page.series().get(0).seriesInstanceUid()))
+            LakeSeries series = inProject("demo").stream().filter(s -> s.uid().equals(page.series().get(0).seriesInstanceUid()))
                     .findFirst().orElseThrow();
-            List<InstanceRef> instances = alice.instances(series.seriesInstanceUid());
-            assertThat(instances).extracting(InstanceRef::sopInstanceUid).containsExactlyElementsOf(series.sopInstanceUids());
+            List<InstanceRef> instances = alice.instances(series.uid());
+            assertThat(instances).extracting(InstanceRef::sopInstanceUid).containsExactlyElementsOf(series.sops());
 
             Path file = alice.downloadInstance(instances.get(0).sopInstanceUid(), work.resolve("downloads"));
             byte[] original = Files.readAllBytes(series.files().get(0));
@@ -145,7 +176,7 @@ class PlatformEndToEndIT {
 
     @Test
     void bobSeesOnlyHisProjectAndCannotFetchAlicesFiles() {
-        String alicesInstance = demo.series().get(0).sopInstanceUids().get(0);
+        String alicesInstance = inProject("demo").get(0).sops().get(0);
         try (MedlakeClient bob = login("bob")) {
             SeriesPage page = bob.searchSeries(Query.all(), 100);
             assertThat(page.total()).isEqualTo(other.series().size());
@@ -154,6 +185,19 @@ class PlatformEndToEndIT {
             assertThat(bob.searchSeries(Query.eq("project", "demo"), 100).total()).isZero();
             assertThatThrownBy(() -> bob.downloadInstance(alicesInstance, work.resolve("bob")))
                     .isInstanceOfSatisfying(MedlakeException.class, e -> assertThat(e.status()).isEqualTo(404));
+        }
+    }
+
+    @Test
+    void dataThatFailsTheDeidentificationCheckIsNeverServed() {
+        LakeSeries failed = lakeSeries.stream().filter(s -> rawUids.contains(s.uid())).findFirst().orElseThrow();
+        assertThat(failed.project()).isEqualTo("demo");
+        try (MedlakeClient alice = login("alice")) {
+            assertThat(alice.searchSeries(Query.eq("site", "site-c"), 100).total()).isZero();
+            assertThat(alice.searchSeries(Query.all(), 100).series()).extracting(SeriesSummary::seriesInstanceUid)
+                    .doesNotContainAnyElementsOf(rawUids);
+            assertThatThrownBy(() -> alice.downloadInstance(failed.sops().get(0), work.resolve("alice-raw")))
+                    .isInstanceOfSatisfying(MedlakeException.class, e -> assertThat(e.status()).isEqualTo(403));
         }
     }
 
