@@ -58,7 +58,7 @@ class CorpusEvaluationTest {
         candidates.add(Path.of("..", "..", "shared", "corpus"));
         candidates.add(Path.of("..", "..", "..", "shared", "corpus"));
         for (Path p : candidates) {
-            if (Files.isRegularFile(p.resolve("MANIFEST.tsv"))) return p.toAbsolutePath().normalize();
+            if (Files.isRegularFile(p.resolve("MANIFEST.tsv"))) return realPath(p);
         }
         return null;
     }
@@ -175,5 +175,14 @@ class CorpusEvaluationTest {
 
     private static String row(String label, int n, int correct) {
         return String.format(Locale.ROOT, "| %s | %d | %d | %.2f |%n", label, n, correct, n == 0 ? 0.0 : correct / (double) n);
+    }
+
+    /** The corpus' real path: the commands report entries under it, even when it is reached through a link. */
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -62,8 +62,15 @@ class DeidCorpusTest {
             candidates.add(Path.of(root).resolve("../shared/corpus"));
         }
         candidates.add(Path.of("../shared/corpus"));
-        corpus = candidates.stream().map(p -> p.toAbsolutePath().normalize())
-                .filter(p -> Files.isRegularFile(p.resolve("MANIFEST.tsv"))).findFirst().orElse(null);
+        // The real path: the commands report entries under it, even when the corpus is reached through a link.
+        corpus = candidates.stream().filter(p -> Files.isRegularFile(p.resolve("MANIFEST.tsv"))).findFirst()
+                .map(p -> {
+                    try {
+                        return p.toRealPath();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).orElse(null);
     }
 
     @Test

@@ -177,9 +177,18 @@ class CurateJobIT {
         String root = System.getProperty("medlake.repo.root", ".");
         for (Path p : List.of(Path.of(root).resolve("../shared/corpus"), Path.of("../../shared/corpus"), Path.of("../shared/corpus"))) {
             if (Files.isRegularFile(p.resolve("MANIFEST.tsv"))) {
-                return p.toAbsolutePath().normalize();
+                return realPath(p);
             }
         }
         return null;
+    }
+
+    /** The corpus' real path: the commands report entries under it, even when it is reached through a link. */
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
