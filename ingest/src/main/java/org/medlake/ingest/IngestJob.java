@@ -148,15 +148,6 @@ public final class IngestJob {
         return out;
     }
 
-    /** The session's {@code spark.hadoop.fs.*} settings (e.g. an S3 endpoint), which executors need too. */
-    private static Map<String, String> fsSettings(SparkSession spark) {
-        Map<String, String> out = new java.util.HashMap<>();
-        for (scala.Tuple2<String, String> kv : spark.sparkContext().getConf().getAllWithPrefix("spark.hadoop.fs.")) {
-            out.put("fs." + kv._1(), kv._2());
-        }
-        return out;
-    }
-
     private static String staged(StagedInstance s) {
         return s.file().toUri() + FileIngester.RECORDED_AS + s.sourceUri();
     }
@@ -169,7 +160,7 @@ public final class IngestJob {
         int slices = Math.max(1, Math.min(files.size(), Math.max(jsc.defaultParallelism() * 4,
                 files.size() / 5000)));
         JavaRDD<Row> rows = jsc.parallelize(files, slices)
-                .mapPartitions(new FileIngester(lake.root(), request, runId, done, fsSettings(spark)));
+                .mapPartitions(new FileIngester(lake.root(), request, runId, done, LakeSpark.fsSettings(spark)));
         // Serialized: the cache then knows each block's size exactly instead of estimating ~90-column rows by
         // walking them, which cost as much as parsing the files.
         rows.persist(StorageLevel.MEMORY_AND_DISK_SER());

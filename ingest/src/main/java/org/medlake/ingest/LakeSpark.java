@@ -88,6 +88,18 @@ public final class LakeSpark {
         return names;
     }
 
+    /**
+     * The session's {@code spark.hadoop.fs.*} settings (e.g. an S3 endpoint) as Hadoop {@code fs.*} keys: executors
+     * build their own Hadoop configuration, so jobs that open files there must hand these over.
+     */
+    public static java.util.Map<String, String> fsSettings(SparkSession spark) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        for (scala.Tuple2<String, String> kv : spark.sparkContext().getConf().getAllWithPrefix("spark.hadoop.fs.")) {
+            out.put("fs." + kv._1(), kv._2());
+        }
+        return out;
+    }
+
     /** Whether the lake has the Delta table {@code name}. */
     public static boolean hasTable(SparkSession spark, LakeLayout lake, String name) {
         return Files.isDirectory(lake.table(name).resolve("_delta_log")) && DeltaTable.isDeltaTable(spark, lake.tableUri(name));

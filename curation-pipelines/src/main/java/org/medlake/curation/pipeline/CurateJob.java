@@ -38,6 +38,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
+import org.medlake.ingest.LakeSpark;
 import org.medlake.lake.LakeLayout;
 import org.medlake.lake.Tables;
 import org.medlake.lake.Tables.Instances;
@@ -107,7 +108,7 @@ public final class CurateJob {
             // Spread series over tasks by size: one task per series would cost more in set-up than it saves.
             int slices = (int) Math.max(1, Math.min(total, spark.sparkContext().defaultParallelism() * 4L));
             JavaRDD<Row> outcomes = todo.repartition(slices).javaRDD()
-                    .mapPartitions(new CurateTask(lakeRoot.toString(), runId, codeVersion, done, fsSettings(spark)));
+                    .mapPartitions(new CurateTask(lakeRoot.toString(), runId, codeVersion, done, LakeSpark.fsSettings(spark)));
             Dataset<Row> results = spark.createDataFrame(outcomes, CurationSchemas.OUTCOME)
                     .persist(StorageLevel.MEMORY_AND_DISK());
             try {
@@ -215,14 +216,6 @@ public final class CurateJob {
 
     static boolean hasTable(LakeLayout lake, String table) {
         return Files.isDirectory(lake.table(table).resolve("_delta_log"));
-    }
-
-    private static Map<String, String> fsSettings(SparkSession spark) {
-        Map<String, String> out = new HashMap<>();
-        for (scala.Tuple2<String, String> kv : spark.sparkContext().getConf().getAllWithPrefix("spark.hadoop.fs.")) {
-            out.put("fs." + kv._1(), kv._2());
-        }
-        return out;
     }
 
     /** Executor side: reads each series' instances from the lake and curates it. */
