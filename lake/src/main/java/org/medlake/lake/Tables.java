@@ -30,6 +30,36 @@ public final class Tables {
     public static final String CURATION_LOG = "curation_log";
     /** Append-only project-admin releases of series that failed the de-identification check. */
     public static final String DEID_OVERRIDES = "deid_overrides";
+    /** One row per series and NIfTI output (or one row saying why a series has none), written by curation. */
+    public static final String NIFTI = "nifti";
+
+    /** Columns of {@link #NIFTI}. */
+    public static final class Nifti {
+        private Nifti() {}
+        public static final String SERIES_INSTANCE_UID = "series_instance_uid";
+        public static final String STUDY_INSTANCE_UID = "study_instance_uid";
+        public static final String PROJECT = "project";
+        /** CONVERTED, FAILED (see reason) or NOT_IMAGE (nothing to convert, e.g. SR or RT structure sets). */
+        public static final String STATUS = "status";
+        public static final String REASON = "reason";
+        /** 0.. within the series; a series can give several volumes (e.g. one per echo). */
+        public static final String OUTPUT_INDEX = "output_index";
+        public static final String NAME = "name";
+        /** Lake-relative {@code .nii.gz}, under {@code derived/nifti/}. */
+        public static final String LOCATION = "location";
+        public static final String SIDECAR_LOCATION = "sidecar_location";
+        public static final String BVAL_LOCATION = "bval_location";
+        public static final String BVEC_LOCATION = "bvec_location";
+        public static final String SHA256 = "sha256";
+        public static final String SIZE_BYTES = "size_bytes";
+        public static final String DIMS = "dims";
+        public static final String PIXDIM = "pixdim";
+        public static final String INPUT_SOP_INSTANCE_UIDS = "input_sop_instance_uids";
+        public static final String INPUT_FINGERPRINT = "input_fingerprint";
+        public static final String CONVERTER_VERSION = "converter_version";
+        public static final String CURATION_RUN_ID = "curation_run_id";
+        public static final String CONVERTED_AT = "converted_at";
+    }
 
     /** Columns of {@link #SERIES_CURATION}. */
     public static final class SeriesCuration {
