@@ -159,7 +159,7 @@ final class ScanDecoder {
         }
         int nq = n[q], aq = a[q], bq = b[q];
         int k = 0;
-        while ((nq << k) < aq) {
+        while (((long) nq << k) < aq) { // long: corrupt streams can push N << k past int range
             k++;
         }
         int m = in.readGolomb(k, limit, qbpp);
@@ -293,7 +293,7 @@ final class ScanDecoder {
         int nq = n[q];
         int temp = riType == 0 ? a[q] : a[q] + (nq >> 1);
         int k = 0;
-        while ((nq << k) < temp) {
+        while (((long) nq << k) < temp) {
             k++;
         }
         int em = in.readGolomb(k, limit - J[idx] - 1, qbpp);
