@@ -34,6 +34,24 @@ final class BitReader {
     }
 
     private void fill() {
+        if (!afterFF && pos + 8 <= end) {
+            // fast path: whole bytes until the cache is full or an 0xFF needs the careful path
+            while (bits <= 56) {
+                int b = data[pos] & 0xFF;
+                if (b == 0xFF) {
+                    fillSlowly();
+                    return;
+                }
+                cache |= (long) b << (56 - bits);
+                bits += 8;
+                pos++;
+            }
+            return;
+        }
+        fillSlowly();
+    }
+
+    private void fillSlowly() {
         while (bits <= 56) {
             if (atMarker || pos >= end) {
                 paddingBits += 64 - bits;

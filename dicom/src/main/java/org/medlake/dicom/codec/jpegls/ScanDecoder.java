@@ -40,11 +40,24 @@ final class ScanDecoder {
         this.reset = p.reset();
         this.initialA = Math.max(2, (p.range() + 32) / 64);
         this.runIndex = new int[components];
-        // gradient quantisation (T.87 A.3.3) for every possible difference -maxVal..maxVal
-        quant = new byte[2 * maxVal + 1];
-        for (int d = -maxVal; d <= maxVal; d++) {
-            quant[d + maxVal] = (byte) quantize(d, p);
+        this.quant = QUANT_TABLES.computeIfAbsent(p, ScanDecoder::quantTable);
+        if (QUANT_TABLES.size() > 32) {
+            QUANT_TABLES.clear(); // parameters vary little in practice; keep the cache small regardless
         }
+    }
+
+    /** Gradient quantisation tables by scan parameters: building one for 16-bit data costs more than a small frame. */
+    private static final java.util.Map<CodingParameters, byte[]> QUANT_TABLES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Gradient quantisation (T.87 A.3.3) of every possible difference -maxVal..maxVal, at index d + maxVal. */
+    private static byte[] quantTable(CodingParameters p) {
+        int maxVal = p.maxVal();
+        byte[] table = new byte[2 * maxVal + 1];
+        for (int d = -maxVal; d <= maxVal; d++) {
+            table[d + maxVal] = (byte) quantize(d, p);
+        }
+        return table;
     }
 
     private static int quantize(int d, CodingParameters p) {
@@ -158,10 +171,7 @@ final class ScanDecoder {
             px = maxVal;
         }
         int nq = n[q], aq = a[q], bq = b[q];
-        int k = 0;
-        while (((long) nq << k) < aq) { // long: corrupt streams can push N << k past int range
-            k++;
-        }
+        int k = golombK(nq, aq);
         int m = in.readGolomb(k, limit, qbpp);
         int e;
         if (near == 0 && k == 0 && 2 * bq <= -nq) {
@@ -199,6 +209,18 @@ final class ScanDecoder {
         b[q] = bq;
         n[q] = nq;
         return reconstruct(px + sign * e * step);
+    }
+
+    /**
+     * The smallest k with {@code N << k >= A} (T.87 A.5.1), from the bit lengths instead of a loop. Long arithmetic
+     * because corrupt streams can drive A and N to values where the int shift would wrap around.
+     */
+    private static int golombK(int nq, int aq) {
+        int k = Integer.numberOfLeadingZeros(nq) - Integer.numberOfLeadingZeros(aq);
+        if (k <= 0) {
+            return aq > nq && aq > 0 ? 1 : 0;
+        }
+        return ((long) nq << k) < aq ? k + 1 : k;
     }
 
     /** Modulo reduction and clamping of a reconstructed value (T.87 A.4.5 inverse). */
@@ -292,10 +314,7 @@ final class ScanDecoder {
     private int riError(int q, int riType, int idx) throws JpegLsException {
         int nq = n[q];
         int temp = riType == 0 ? a[q] : a[q] + (nq >> 1);
-        int k = 0;
-        while (((long) nq << k) < temp) {
-            k++;
-        }
+        int k = golombK(nq, temp);
         int em = in.readGolomb(k, limit - J[idx] - 1, qbpp);
         int t = em + riType;
         int map = t & 1;
