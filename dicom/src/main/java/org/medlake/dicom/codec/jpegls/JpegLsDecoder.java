@@ -50,6 +50,7 @@ public final class JpegLsDecoder {
         private int pos;
         private int width, height, components, precision;
         private int[] componentIds;
+        private int samplingOfFirst;
         private boolean haveFrame;
         // preset coding parameters (0 = default), persistent across scans
         private int presetMaxVal, presetT1, presetT2, presetT3, presetReset;
@@ -186,20 +187,21 @@ public final class JpegLsDecoder {
                 componentIds[c] = u8();
                 int sampling = u8();
                 u8(); // Tq, 0 in JPEG-LS
-                if (sampling != 0x11 && (c == 0 || sampling != samplingOfFirst)) {
-                    throw new JpegLsException("subsampled components are not supported (H/V 0x"
-                            + Integer.toHexString(sampling) + ")");
+                if ((sampling >> 4) == 0 || (sampling & 15) == 0) {
+                    throw new JpegLsException("invalid sampling factors 0x" + Integer.toHexString(sampling));
                 }
                 if (c == 0) {
                     samplingOfFirst = sampling;
+                } else if (sampling != samplingOfFirst) {
+                    // equal factors everywhere mean full resolution; anything else is subsampling
+                    throw new JpegLsException("subsampled components are not supported (H/V 0x"
+                            + Integer.toHexString(sampling) + " vs 0x" + Integer.toHexString(samplingOfFirst) + ")");
                 }
             }
             checkSegmentEnd(segEnd, "SOF55");
             haveFrame = true;
             decoded = new boolean[components];
         }
-
-        private int samplingOfFirst;
 
         void lse() throws JpegLsException {
             int segEnd = segmentEnd();
@@ -313,8 +315,9 @@ public final class JpegLsDecoder {
             } catch (IllegalArgumentException e) {
                 throw new JpegLsException("invalid JPEG-LS coding parameters: " + e.getMessage());
             }
-            if (params.maxVal() >= (1 << precision) && precision < 16) {
-                throw new JpegLsException("MAXVAL " + params.maxVal() + " exceeds " + precision + "-bit precision");
+            // some encoders signal a MAXVAL above 2^P - 1; harmless as long as the samples fit the output arrays
+            if (precision <= 8 && params.maxVal() > 255) {
+                throw new JpegLsException("MAXVAL " + params.maxVal() + " does not fit " + precision + "-bit samples");
             }
             allocate();
             pos = decodeScan(params, comps, ilv);
