@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class CorpusTest {
     private static Path corpus() {
         String root = System.getProperty("medlake.repo.root", "..");
-        for (Path p : List.of(Path.of(root).resolve("../shared/corpus"), Path.of("../../shared/corpus"))) {
+        for (Path p : List.of(Path.of(root).resolve("../shared/corpus"), Path.of(root).resolve("../../shared/corpus"),
+                Path.of("../../shared/corpus"))) {
             if (Files.isRegularFile(p.resolve("MANIFEST.tsv"))) {
                 return p.normalize();
             }
