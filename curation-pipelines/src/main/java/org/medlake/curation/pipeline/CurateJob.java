@@ -42,6 +42,7 @@ import org.medlake.ingest.LakeSpark;
 import org.medlake.lake.LakeLayout;
 import org.medlake.lake.Tables;
 import org.medlake.lake.Tables.Instances;
+import org.medlake.lake.Tables.Nifti;
 import org.medlake.lake.Tables.SeriesCuration;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -67,7 +68,8 @@ public final class CurateJob {
 
     /** What a run did. */
     public record Result(String runId, long seriesInLake, long seriesCurated, Map<String, Long> deid,
-                         Map<String, Long> completeness, Map<String, Long> qa, Map<String, Long> seriesTypes) {}
+                         Map<String, Long> completeness, Map<String, Long> qa, Map<String, Long> seriesTypes,
+                         Map<String, Long> nifti) {}
 
     private CurateJob() {}
 
@@ -76,7 +78,7 @@ public final class CurateJob {
         LakeLayout lake = LakeLayout.at(lakeRoot);
         String runId = UUID.randomUUID().toString();
         if (!hasTable(lake, Tables.INSTANCES)) {
-            return new Result(runId, 0, 0, Map.of(), Map.of(), Map.of(), Map.of());
+            return new Result(runId, 0, 0, Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
         }
         Dataset<Row> instances = spark.read().format("delta").load(lake.tableUri(Tables.INSTANCES));
         Dataset<Row> series = instances.groupBy(col(Instances.SERIES_INSTANCE_UID)).agg(
@@ -100,7 +102,7 @@ public final class CurateJob {
             long inLake = series.count();
             long total = todo.count();
             if (total == 0) {
-                return new Result(runId, inLake, 0, Map.of(), Map.of(), Map.of(), Map.of());
+                return new Result(runId, inLake, 0, Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
             }
             SeriesCurator probe = SeriesCurator.defaults();
             String codeVersion = probe.codeVersion();
@@ -142,6 +144,17 @@ public final class CurateJob {
                                 col("l.inputs"), col("l.outputs"), lit(now).as("at"));
                 appendLog(spark, lake, log);
 
+                Dataset<Row> nifti = results.select(col(SeriesCuration.SERIES_INSTANCE_UID),
+                                col(SeriesCuration.STUDY_INSTANCE_UID), col(SeriesCuration.PROJECT),
+                                col(SeriesCuration.INPUT_FINGERPRINT), explode(col("nifti")).as("n"))
+                        .select(col(SeriesCuration.SERIES_INSTANCE_UID), col(SeriesCuration.STUDY_INSTANCE_UID),
+                                col(SeriesCuration.PROJECT), col("n.*"), col(SeriesCuration.INPUT_FINGERPRINT),
+                                lit(NiftiStep.converterVersion()).as(Nifti.CONVERTER_VERSION),
+                                lit(runId).as(Nifti.CURATION_RUN_ID), lit(now).as(Nifti.CONVERTED_AT));
+                replace(spark, lake, Tables.NIFTI, nifti, CurationSchemas.NIFTI, where);
+                Map<String, Long> niftiCounts = counts(nifti, Nifti.STATUS);
+
+                // series_curation last: a run killed before this commit is redone in full by the next one
                 Dataset<Row> rows = results.select(CollectionConverters.asScala(
                         List.of(CurationSchemas.SERIES_CURATION.fieldNames()).stream().map(org.apache.spark.sql.functions::col)
                                 .toList()).toSeq());
@@ -150,7 +163,7 @@ public final class CurateJob {
 
                 return new Result(runId, inLake, uids.size(), counts(results, SeriesCuration.DEID_STATUS),
                         counts(results, SeriesCuration.COMPLETENESS_STATUS), counts(results, SeriesCuration.QA_STATUS),
-                        counts(results, SeriesCuration.SERIES_TYPE));
+                        counts(results, SeriesCuration.SERIES_TYPE), niftiCounts);
             } finally {
                 results.unpersist();
             }
@@ -250,16 +263,51 @@ public final class CurateJob {
                 for (Row ref : refs) {
                     instances.add(new SeriesCurator.Instance(ref.getString(1), read(lake, conf, ref.getString(1))));
                 }
+                List<NiftiStep.Output> nifti = convert(lake, uid, s.getString(3), instances);
                 String thumbnail = "thumbnails/" + uid.replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
                 SeriesCurator.Curated c = curator.curate(new SeriesCurator.Series(uid, s.getString(1), s.getString(2),
                         s.getString(3), s.getString(5)), instances, thumbnail, note -> { });
                 if (c.thumbnailPng() != null) {
                     writeAtomically(lake.root().resolve(thumbnail), c.thumbnailPng());
                 }
-                out.add(toRow(c.outcome(), runId, codeVersion));
+                out.add(toRow(c.outcome(), runId, codeVersion, nifti));
                 done.add(1);
             }
             return out.iterator();
+        }
+
+        /**
+         * Converts the series to NIfTI. Objects in a local lake are read where they are; others (e.g. {@code s3a:})
+         * are written to a temporary folder first, as the converter reads files.
+         */
+        private static List<NiftiStep.Output> convert(LakeLayout lake, String uid, String modality,
+                                                      List<SeriesCurator.Instance> instances) throws IOException {
+            List<Path> files = new ArrayList<>();
+            Path tmp = null;
+            try {
+                for (SeriesCurator.Instance i : instances) {
+                    String location = i.uri();
+                    if (!location.contains(":") || location.startsWith("file:")) {
+                        files.add(lake.resolve(location));
+                    } else {
+                        if (tmp == null) {
+                            tmp = Files.createTempDirectory("medlake-nifti");
+                        }
+                        Path f = tmp.resolve(files.size() + ".dcm");
+                        Files.write(f, i.bytes());
+                        files.add(f);
+                    }
+                }
+                return NiftiStep.convert(lake.root(), uid, modality, files);
+            } finally {
+                if (tmp != null) {
+                    try (java.util.stream.Stream<Path> s = Files.walk(tmp)) {
+                        for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            Files.deleteIfExists(p);
+                        }
+                    }
+                }
+            }
         }
 
         private static byte[] read(LakeLayout lake, Configuration conf, String location) throws IOException {
@@ -280,19 +328,26 @@ public final class CurateJob {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
 
-        private static Row toRow(SeriesOutcome o, String runId, String codeVersion) {
+        private static Row toRow(SeriesOutcome o, String runId, String codeVersion, List<NiftiStep.Output> nifti) {
             List<Row> findings = o.findings().stream().map(f -> RowFactory.create(f.sopInstanceUid(), f.severity(),
                     f.tag(), f.keyword(), f.location(), f.rule(), f.basis(), f.reason(), f.hint())).toList();
             List<Row> metrics = o.metrics().stream().map(m -> RowFactory.create(m.metric(), m.value(), m.unit(),
                     m.status(), m.formula())).toList();
-            List<Row> log = SeriesCurator.logEntries(o).stream().map(e -> RowFactory.create((Object[]) e)).toList();
+            List<Row> log = new ArrayList<>(SeriesCurator.logEntries(o).stream()
+                    .map(e -> RowFactory.create((Object[]) e)).toList());
+            String inputs = "fingerprint=" + o.inputFingerprint() + " instances=" + o.instanceCount();
+            log.add(RowFactory.create("NIFTI", inputs, nifti.stream().map(NiftiStep.Output::logLine)
+                    .collect(Collectors.joining("; "))));
+            List<Row> niftiRows = nifti.stream().map(n -> RowFactory.create(n.status(), n.reason(), n.index(), n.name(),
+                    n.location(), n.sidecarLocation(), n.bvalLocation(), n.bvecLocation(), n.sha256(), n.sizeBytes(),
+                    seq(n.dims()), seq(n.pixdim()), seq(n.inputSopInstanceUids()))).toList();
             return RowFactory.create(o.seriesInstanceUid(), o.studyInstanceUid(), o.project(), o.modality(),
                     o.instanceCount(), o.inputFingerprint(), o.deidStatus(), o.deidFailInstances(),
                     o.deidReviewInstances(), seq(o.deidRules()), o.completenessStatus(), seq(o.completenessReasons()),
                     o.seriesType(), o.seriesTypeConfidence(), seq(o.classificationEvidence()),
                     scala.collection.immutable.Map.from(CollectionConverters.asScala(o.classificationAttributes())),
                     o.qaStatus(), o.thumbnail(), runId, codeVersion, Timestamp.from(Instant.now()),
-                    seq(findings), seq(metrics), seq(log));
+                    seq(findings), seq(metrics), seq(log), seq(niftiRows));
         }
 
         private static <T> scala.collection.immutable.Seq<T> seq(List<T> list) {

@@ -82,12 +82,13 @@ public final class CurateMain {
                 out.println("  completeness:      " + r.completeness());
                 out.println("  QA:                " + r.qa());
                 out.println("  series types:      " + r.seriesTypes());
+                out.println("  NIfTI:             " + r.nifti());
             }
             if (json) {
                 out.println("{\"run_id\":\"" + r.runId() + "\",\"series_in_lake\":" + r.seriesInLake()
                         + ",\"series_curated\":" + r.seriesCurated() + ",\"deid\":" + json(r.deid())
                         + ",\"completeness\":" + json(r.completeness()) + ",\"qa\":" + json(r.qa())
-                        + ",\"series_types\":" + json(r.seriesTypes()) + "}");
+                        + ",\"series_types\":" + json(r.seriesTypes()) + ",\"nifti\":" + json(r.nifti()) + "}");
             }
             return 0;
         } catch (RuntimeException e) {

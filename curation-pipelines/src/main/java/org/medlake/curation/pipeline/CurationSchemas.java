@@ -2,6 +2,7 @@ package org.medlake.curation.pipeline;
 
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.apache.spark.sql.types.DataTypes.TimestampType;
 import static org.apache.spark.sql.types.DataTypes.createArrayType;
@@ -11,6 +12,7 @@ import static org.apache.spark.sql.types.DataTypes.createStructField;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.medlake.lake.Tables.Nifti;
 import org.medlake.lake.Tables.SeriesCuration;
 
 /** Spark schemas of the curation tables, as documented in {@code docs/lake-tables.md}. */
@@ -56,11 +58,35 @@ final class CurationSchemas {
         opt("action", StringType), opt("inputs", StringType), opt("outputs", StringType),
     });
 
-    /** What a curation task returns per series: the {@code series_curation} row plus its findings, metrics and log. */
+    /** One NIfTI output of a series (see {@link NiftiStep.Output}). */
+    static final StructType NIFTI_OUTPUT = new StructType(new StructField[] {
+        opt(Nifti.STATUS, StringType), opt(Nifti.REASON, StringType), opt(Nifti.OUTPUT_INDEX, IntegerType),
+        opt(Nifti.NAME, StringType), opt(Nifti.LOCATION, StringType), opt(Nifti.SIDECAR_LOCATION, StringType),
+        opt(Nifti.BVAL_LOCATION, StringType), opt(Nifti.BVEC_LOCATION, StringType), opt(Nifti.SHA256, StringType),
+        opt(Nifti.SIZE_BYTES, LongType), opt(Nifti.DIMS, createArrayType(IntegerType, true)),
+        opt(Nifti.PIXDIM, createArrayType(DoubleType, true)),
+        opt(Nifti.INPUT_SOP_INSTANCE_UIDS, createArrayType(StringType, true)),
+    });
+
+    /** What a curation task returns per series: the {@code series_curation} row plus its findings, metrics, log and NIfTI outputs. */
     static final StructType OUTCOME = SERIES_CURATION
             .add("findings", createArrayType(FINDING, true))
             .add("metrics", createArrayType(METRIC, true))
-            .add("log", createArrayType(LOG_ENTRY, true));
+            .add("log", createArrayType(LOG_ENTRY, true))
+            .add("nifti", createArrayType(NIFTI_OUTPUT, true));
+
+    /** The {@code nifti} table, as documented in {@code docs/lake-tables.md}. */
+    static final StructType NIFTI = new StructType()
+            .add(req(Nifti.SERIES_INSTANCE_UID, StringType)).add(opt(Nifti.STUDY_INSTANCE_UID, StringType))
+            .add(opt(Nifti.PROJECT, StringType)).add(NIFTI_OUTPUT.apply(Nifti.STATUS))
+            .add(NIFTI_OUTPUT.apply(Nifti.REASON)).add(NIFTI_OUTPUT.apply(Nifti.OUTPUT_INDEX))
+            .add(NIFTI_OUTPUT.apply(Nifti.NAME)).add(NIFTI_OUTPUT.apply(Nifti.LOCATION))
+            .add(NIFTI_OUTPUT.apply(Nifti.SIDECAR_LOCATION)).add(NIFTI_OUTPUT.apply(Nifti.BVAL_LOCATION))
+            .add(NIFTI_OUTPUT.apply(Nifti.BVEC_LOCATION)).add(NIFTI_OUTPUT.apply(Nifti.SHA256))
+            .add(NIFTI_OUTPUT.apply(Nifti.SIZE_BYTES)).add(NIFTI_OUTPUT.apply(Nifti.DIMS))
+            .add(NIFTI_OUTPUT.apply(Nifti.PIXDIM)).add(NIFTI_OUTPUT.apply(Nifti.INPUT_SOP_INSTANCE_UIDS))
+            .add(opt(Nifti.INPUT_FINGERPRINT, StringType)).add(opt(Nifti.CONVERTER_VERSION, StringType))
+            .add(opt(Nifti.CURATION_RUN_ID, StringType)).add(opt(Nifti.CONVERTED_AT, TimestampType));
 
     static final StructType DEID_FINDINGS = new StructType(FINDING.fields())
             .add(opt("series_instance_uid", StringType)).add(opt("curation_run_id", StringType));

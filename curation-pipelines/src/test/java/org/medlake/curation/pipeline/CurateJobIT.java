@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -110,10 +111,37 @@ class CurateJobIT {
         assertThat(findings).allSatisfy(f -> assertThat(String.valueOf(f.<String>getAs("hint"))).doesNotContain("CUR-001"));
 
         assertThat(spark.read().format("delta").load(lake.tableUri(Tables.QA_METRICS)).count()).isPositive();
-        assertThat(spark.read().format("delta").load(lake.tableUri(Tables.CURATION_LOG)).count()).isEqualTo(10);
+        assertThat(spark.read().format("delta").load(lake.tableUri(Tables.CURATION_LOG)).count()).isEqualTo(12);
+
+        // each image series is converted to NIfTI in the derived store, with its dimensions and checksum recorded
+        Map<String, Row> nifti = spark.read().format("delta").load(lake.tableUri(Tables.NIFTI)).collectAsList().stream()
+                .collect(Collectors.toMap(n -> n.getAs("series_instance_uid"), n -> n));
+        assertThat(nifti).hasSize(2);
+        Row ctNifti = nifti.get(identified.seriesInstanceUid());
+        assertThat((String) ctNifti.getAs("status")).isEqualTo("CONVERTED");
+        assertThat(ctNifti.<Integer>getList(ctNifti.fieldIndex("dims"))).containsExactly(32, 32, 5);
+        assertThat(ctNifti.<String>getList(ctNifti.fieldIndex("input_sop_instance_uids"))).hasSize(5);
+        Path ctFile = lake.root().resolve((String) ctNifti.getAs("location"));
+        assertThat(ctFile).isRegularFile();
+        assertThat(sha256(ctFile)).isEqualTo(ctNifti.getAs("sha256"));
+        assertThat(Files.size(ctFile)).isEqualTo((Long) ctNifti.getAs("size_bytes"));
+        org.medlake.nifti.NiftiReader.Image ct = org.medlake.nifti.NiftiReader.read(ctFile);
+        assertThat(ct.values()).hasSize(32 * 32 * 5);
+        assertThat(lake.root().resolve((String) ctNifti.getAs("sidecar_location"))).isRegularFile();
+        Row mrNifti = nifti.get(mr.<String>getAs("series_instance_uid"));
+        assertThat(mrNifti.<Integer>getList(mrNifti.fieldIndex("dims"))).containsExactly(32, 32, 6);
         Row study = spark.read().format("delta").load(lake.tableUri(Tables.STUDY_CURATION))
                 .filter("study_instance_uid = '" + identified.studyInstanceUid() + "'").first();
         assertThat((String) study.getAs("deid_status")).isEqualTo("FAIL");
+    }
+
+    private static String sha256(Path f) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(f)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -148,6 +176,11 @@ class CurateJobIT {
         long patientIdFindings = spark.read().format("delta").load(lake.tableUri(Tables.DEID_FINDINGS))
                 .filter("keyword = 'PatientID' AND series_instance_uid = '" + identified.seriesInstanceUid() + "'").count();
         assertThat(patientIdFindings).isEqualTo(6);
+        // and its NIfTI was replaced by one with the late slice: still one row for the series
+        List<Row> ctNifti = spark.read().format("delta").load(lake.tableUri(Tables.NIFTI))
+                .filter("series_instance_uid = '" + identified.seriesInstanceUid() + "'").collectAsList();
+        assertThat(ctNifti).hasSize(1);
+        assertThat(ctNifti.get(0).<Integer>getList(ctNifti.get(0).fieldIndex("dims"))).containsExactly(32, 32, 6);
         String untouched = before.keySet().stream().filter(k -> !k.equals(identified.seriesInstanceUid())).findFirst().orElseThrow();
         assertThat((String) after.get(untouched).getAs("curation_run_id"))
                 .isEqualTo(before.get(untouched).getAs("curation_run_id"));
@@ -170,6 +203,12 @@ class CurateJobIT {
                 .count()).isZero();
         // the de-identified dataset is recognised as declared de-identified, yet keeps private tags: FAIL, not PASS
         assertThat(r.deid()).containsKey("FAIL");
+        // every series has a NIfTI verdict, every failure a reason, and the reference MR series convert
+        Dataset<Row> nifti = spark.read().format("delta").load(corpusLake.tableUri(Tables.NIFTI));
+        assertThat(nifti.select("series_instance_uid").distinct().count()).isEqualTo(series);
+        assertThat(nifti.filter("status <> 'CONVERTED' AND reason IS NULL").count()).isZero();
+        assertThat(nifti.filter("status = 'CONVERTED'").count()).isGreaterThanOrEqualTo(20);
+        System.out.println("corpus NIfTI: " + r.nifti());
         assertThat(CurateJob.run(spark, corpusLake.root(), CurateJob.Progress.NONE).seriesCurated()).isZero();
     }
 
