@@ -173,8 +173,9 @@ final class CohortRoutes {
     private void list(Context ctx) {
         String project = project(ctx, ApiServer.caller(ctx), ProjectRole.VIEWER, "list cohorts");
         List<Object> out = new ArrayList<>();
+        Map<String, List<CohortVersion>> versions = store.versionsByCohort();
         for (Cohort c : store.list(project)) {
-            out.add(cohortJson(c, store.versions(c.cohortId())));
+            out.add(cohortJson(c, versions.getOrDefault(c.cohortId(), List.of())));
         }
         ctx.json(Map.of("project", project, "cohorts", out));
     }
@@ -275,7 +276,14 @@ final class CohortRoutes {
         byte[] bytes = manifest.write(cohort, v, store.members(v), format);
         String hex = Manifest.sha256(bytes);
         String b64 = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex));
-        ctx.header("ETag", "\"" + hex + "\"");
+        String etag = "\"" + hex + "\"";
+        ctx.header("ETag", etag);
+        String ifNoneMatch = ctx.header("If-None-Match");
+        if (ifNoneMatch != null && (ifNoneMatch.strip().equals("*") || List.of(ifNoneMatch.split(",")).stream()
+                .map(String::strip).map(t -> t.startsWith("W/") ? t.substring(2) : t).anyMatch(etag::equals))) {
+            ctx.status(304);
+            return;
+        }
         ctx.header(ApiServer.SHA256_HEADER, hex);
         ctx.header("Digest", "sha-256=" + b64);
         ctx.header("Repr-Digest", "sha-256=:" + b64 + ":");

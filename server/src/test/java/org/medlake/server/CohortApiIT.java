@@ -233,11 +233,38 @@ class CohortApiIT {
         assertThat(diff.get("series_unchanged").asInt()).isEqualTo(1);
         assertThat(ok(send("GET", BASE + "/mr/diff?from=2&to=2", trainer, null), 200).get("identical").asBoolean()).isTrue();
 
+        // conditional GET of a manifest
+        HttpResponse<byte[]> notModified = HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + BASE
+                        + "/mr/versions/1/manifest?format=json")).header("Authorization", "Bearer " + alice)
+                .header("If-None-Match", "\"" + bodySha + "\"").build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(notModified.statusCode()).isEqualTo(304);
+        assertThat(notModified.body()).isEmpty();
+
         JsonNode got = ok(send("GET", BASE + "/mr", alice, null), 200);
         assertThat(got.get("latest_version").asInt()).isEqualTo(2);
         assertThat(got.get("versions")).hasSize(2);
         JsonNode list = ok(send("GET", BASE, trainer, null), 200);
         assertThat(list.get("cohorts")).extracting(c -> c.get("name").asText()).contains("mr");
+    }
+
+    @Test
+    void concurrentFreezesGetDistinctVersions() throws Exception {
+        ok(send("POST", BASE, alice, "{\"name\":\"parallel\",\"query\":{\"eq\":{\"modality\":\"MR\"}}}"), 201);
+        List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            calls.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(server.baseUrl() + BASE + "/parallel/versions"))
+                    .header("Authorization", "Bearer " + (i % 2 == 0 ? alice : carol))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray()));
+        }
+        List<Integer> versions = new ArrayList<>();
+        for (var call : calls) {
+            versions.add(ok(call.get(), 201).get("version").asInt());
+        }
+        assertThat(versions).containsExactlyInAnyOrder(1, 2, 3, 4);
+        JsonNode cohort = ok(send("GET", BASE + "/parallel", alice, null), 200);
+        assertThat(cohort.get("versions")).extracting(v -> v.get("version").asInt()).containsExactly(1, 2, 3, 4);
+        assertThat(cohort.get("versions")).extracting(v -> v.get("members_sha256").asText()).containsOnly(
+                cohort.at("/versions/0/members_sha256").asText());
     }
 
     @Test

@@ -131,13 +131,24 @@ public final class CohortStore {
 
     /** The cohort's frozen versions, by version number ascending. */
     public List<CohortVersion> versions(String cohortId) {
+        return versionsByCohort().getOrDefault(cohortId, List.of());
+    }
+
+    /**
+     * Every cohort's frozen versions (cohort id to versions by number ascending), from one read of the table. Should
+     * a foreign writer have added a second row for a number, the first frozen one wins.
+     */
+    public Map<String, List<CohortVersion>> versionsByCohort() {
         List<Map<String, Object>> rows = reader.read(lake.table(COHORT_VERSIONS), List.of())
                 .map(DeltaTableReader.TableData::rows).orElse(List.of());
-        Map<Integer, CohortVersion> byNumber = new HashMap<>();
-        rows.stream().filter(r -> cohortId.equals(r.get(COHORT_ID))).map(CohortStore::version)
+        Map<String, Map<Integer, CohortVersion>> by = new HashMap<>();
+        rows.stream().map(CohortStore::version)
                 .sorted(Comparator.comparing(CohortVersion::frozenAt).thenComparing(CohortVersion::freezeId))
-                .forEach(v -> byNumber.putIfAbsent(v.version(), v));
-        return byNumber.values().stream().sorted(Comparator.comparingInt(CohortVersion::version)).toList();
+                .forEach(v -> by.computeIfAbsent(v.cohortId(), k -> new HashMap<>()).putIfAbsent(v.version(), v));
+        Map<String, List<CohortVersion>> out = new HashMap<>();
+        by.forEach((id, versions) -> out.put(id, versions.values().stream()
+                .sorted(Comparator.comparingInt(CohortVersion::version)).toList()));
+        return out;
     }
 
     /** Version {@code number} of the cohort, if frozen. */
