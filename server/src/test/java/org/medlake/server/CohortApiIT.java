@@ -203,10 +203,12 @@ class CohortApiIT {
                     .containsEntry("location", row.get("location").asText());
         }
 
-        // more data is ingested and curated: a new MR series, a new instance in S-a, S-b re-curated with new code
+        // more data is ingested and curated: a new MR series S-d, a new instance in S-a, which is re-curated by newer code
         DeltaTestTables.append(layout.table("instances"), DeltaTestTables.INSTANCES_SCHEMA, List.of(
                 file("a.3", "S-a", "demo", "MR", 3), file("d.1", "S-d", "demo", "MR", 1)));
         DeltaTestTables.appendCuration(layout, List.of(
+                DeltaTestTables.curation("S-a", "demo", "PASS", Map.of("modality", "MR", "code_version", "curate-2",
+                        "input_fingerprint", "fp-S-a-3-instances")),
                 DeltaTestTables.curation("S-d", "demo", "PASS", Map.of("modality", "MR", "code_version", "curate-2"))));
         indexer.index(layout);
 
@@ -214,7 +216,10 @@ class CohortApiIT {
         assertThat(send("GET", BASE + "/mr/versions/1/manifest?format=json", alice, null).body()).isEqualTo(json.body());
         assertThat(send("GET", BASE + "/mr/versions/1/manifest?format=csv", alice, null).body()).isEqualTo(csv.body());
         assertThat(send("GET", BASE + "/mr/versions/1/manifest?format=parquet", alice, null).body()).isEqualTo(parquet.body());
-        assertThat(ok(send("GET", BASE + "/mr/versions/1/members", alice, null), 200).get("series")).hasSize(2);
+        JsonNode frozenMembers = ok(send("GET", BASE + "/mr/versions/1/members", alice, null), 200);
+        assertThat(frozenMembers.get("series")).hasSize(2);
+        assertThat(frozenMembers.at("/series/0/instances")).hasSize(2);
+        assertThat(frozenMembers.at("/series/0/code_version").asText()).isEqualTo("curate-1");
 
         JsonNode v2 = ok(send("POST", BASE + "/mr/versions", carol, "{}"), 201);
         assertThat(v2.get("version").asInt()).isEqualTo(2);
