@@ -10,8 +10,6 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.time.Instant;
-import org.eclipse.jetty.io.EofException;
 import org.medlake.access.AuthenticationException;
 import org.medlake.access.Caller;
 import org.medlake.access.ProjectRole;
@@ -62,6 +59,10 @@ import org.slf4j.LoggerFactory;
  * released 403, not found 404, conflict with the lake's state 409, Elasticsearch/Keycloak failures 502, anything
  * unexpected 500 without internals (the log has the stack trace, matched by the {@code error_id} member).
  *
+ * <p>The cohort routes are registered by {@link CohortRoutes}, the NIfTI download and the OpenAPI document
+ * ({@value DownloadRoutes#OPENAPI}, served without a token) by {@link DownloadRoutes}; file downloads honour HTTP
+ * range requests ({@link FileResponses}). Every route must be described in {@code openapi.json}.
+ *
  * <p>Lifecycle: construct, {@link #start()}, {@link #stop()}. Not restartable.
  */
 public final class ApiServer implements AutoCloseable {
@@ -93,6 +94,7 @@ public final class ApiServer implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final CriteriaParser parser = new CriteriaParser();
     private final ObjectMapper json = new ObjectMapper();
+    private final List<String> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Javalin app;
 
     /** A server wired from {@code config}: Keycloak issuer, Elasticsearch client, Delta Kernel reader of the lake. */
@@ -146,6 +148,14 @@ public final class ApiServer implements AutoCloseable {
         return "http://" + config.host() + ":" + app.port();
     }
 
+    /**
+     * Every handler registered on the Javalin app as {@code "METHOD /path"} (including before/after handlers as
+     * {@code BEFORE ...}); the OpenAPI document must describe every HTTP route among them.
+     */
+    List<String> routes() {
+        return List.copyOf(routes);
+    }
+
     /** Stops serving and closes the resources this server created. Idempotent. */
     public void stop() {
         app.stop();
@@ -171,6 +181,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.http.disableCompression();
             cfg.http.maxRequestSize = 1_000_000L;
             cfg.jsonMapper(new JavalinJackson(json, false));
+            cfg.events.handlerAdded(h -> routes.add(h.getHttpMethod().name() + " " + h.getPath()));
         });
         javalin.before(this::authenticate);
         javalin.get(HEALTH, ctx -> ctx.json(Map.of("status", "ok")));
@@ -178,6 +189,8 @@ public final class ApiServer implements AutoCloseable {
         javalin.get("/api/v1/series/{seriesUid}/instances", this::seriesInstances);
         javalin.get("/api/v1/instances/{sopUid}/file", this::instanceFile);
         javalin.post("/api/v1/series/{seriesUid}/deid-override", this::deidOverride);
+        new CohortRoutes(this, lake, search, json).register(javalin);
+        new DownloadRoutes(this, lake, catalog).register(javalin);
         javalin.exception(Exception.class, this::problem);
         // Javalin answers unknown routes (404) and wrong methods (405) itself; turn those into problems too.
         javalin.error(404, ctx -> {
@@ -203,13 +216,13 @@ public final class ApiServer implements AutoCloseable {
     // ---- enforcement ----
 
     private void authenticate(Context ctx) {
-        if (ctx.path().equals(HEALTH)) {
+        if (ctx.path().equals(HEALTH) || ctx.path().equals(DownloadRoutes.OPENAPI)) {
             return;
         }
         ctx.attribute(CALLER, authenticator.authenticateHeader(ctx.header("Authorization")));
     }
 
-    private static Caller caller(Context ctx) {
+    static Caller caller(Context ctx) {
         Caller c = ctx.attribute(CALLER);
         if (c == null) {
             throw new IllegalStateException("route reached without an authenticated caller");
@@ -306,26 +319,16 @@ public final class ApiServer implements AutoCloseable {
                     + "' (" + instance.location() + ") is missing from the lake; the lake object store was modified "
                     + "outside medlake. Re-ingest the source or restore the object.");
         }
-        long size = Files.size(file);
-        ctx.status(200);
-        ctx.contentType(DICOM);
         ctx.header(SHA256_HEADER, instance.sha256());
         ctx.header("Content-Disposition", "attachment; filename=\"" + sop.replaceAll("[^0-9A-Za-z._-]", "_") + ".dcm\"");
-        ctx.res().setContentLengthLong(size);
-        try (InputStream in = Files.newInputStream(file)) {
-            OutputStream out = ctx.res().getOutputStream();
-            in.transferTo(out);
-            out.flush();
-        } catch (EofException e) {
-            LOG.debug("client went away while downloading {}", sop);
-        }
+        FileResponses.send(ctx, file, DICOM, instance.sha256());
     }
 
     /**
      * Throws 403 {@code NOT_RELEASED} unless the series is released. Call only after the project check, so that
      * callers outside the project still get 404 and learn nothing about the series.
      */
-    private void requireReleased(String series) {
+    void requireReleased(String series) {
         CurationState state = releases.current();
         ReleasePolicy.Outcome outcome = state.outcome(series);
         if (outcome.released()) {
@@ -431,7 +434,7 @@ public final class ApiServer implements AutoCloseable {
         return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\r", "\\r").replace("\n", "\\n");
     }
 
-    private JsonNode readBody(Context ctx) {
+    JsonNode readBody(Context ctx) {
         String body = ctx.body();
         if (body.isBlank()) {
             return json.createObjectNode();

@@ -12,6 +12,7 @@ import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.defaults.internal.data.DefaultColumnarBatch;
 import io.delta.kernel.defaults.internal.data.vector.DefaultGenericVector;
 import io.delta.kernel.engine.Engine;
+import io.delta.kernel.exceptions.ConcurrentTransactionException;
 import io.delta.kernel.exceptions.KernelException;
 import io.delta.kernel.internal.util.Utils;
 import io.delta.kernel.internal.util.VectorUtils;
@@ -52,6 +53,17 @@ import org.medlake.cohort.CohortException;
  * or {@code null} is SQL NULL.
  */
 public final class DeltaTableAppender {
+    /**
+     * A compare-and-set append lost: another commit recorded the same or a later transaction version for the
+     * application id first. Category {@code USER_ERROR}: the request conflicts with the table's state; retrying after
+     * re-reading the table is the fix.
+     */
+    public static final class ConcurrentAppendException extends CohortException {
+        public ConcurrentAppendException(String message, Throwable cause) {
+            super(ErrorCode.USER_ERROR, message, cause);
+        }
+    }
+
     private static final Map<Path, Object> LOCKS = new ConcurrentHashMap<>();
 
     private final Engine engine;
@@ -76,6 +88,24 @@ public final class DeltaTableAppender {
      *         not fit its column type
      */
     public long append(Path tablePath, StructType schema, List<Map<String, Object>> rows) {
+        return append(tablePath, schema, rows, null, 0);
+    }
+
+    /**
+     * Like {@link #append(Path, StructType, List)}, but the commit also records the Delta transaction identifier
+     * {@code (appId, txnVersion)} (a {@code txn} action) and succeeds only if no commit has recorded a version
+     * {@code >= txnVersion} for {@code appId} before it, in this or any other process. This is a compare-and-set on
+     * the table: e.g. {@code appId = "cohort-<id>"}, {@code txnVersion = n + 1} lets exactly one of several concurrent
+     * writers commit version n + 1 of a cohort.
+     *
+     * @param appId      the application id, or null for a plain append
+     * @param txnVersion the version to record for {@code appId}
+     * @return the committed table version
+     * @throws ConcurrentAppendException when another commit already recorded {@code txnVersion} (or a later one) for
+     *         {@code appId}; nothing was committed
+     * @throws CohortException EXTERNAL when the files or the commit cannot be written
+     */
+    public long append(Path tablePath, StructType schema, List<Map<String, Object>> rows, String appId, long txnVersion) {
         Path key = tablePath.toAbsolutePath().normalize();
         synchronized (LOCKS.computeIfAbsent(key, k -> new Object())) {
             try {
@@ -86,6 +116,9 @@ public final class DeltaTableAppender {
                         exists ? Operation.WRITE : Operation.CREATE_TABLE);
                 if (!exists) {
                     tb = tb.withSchema(engine, schema);
+                }
+                if (appId != null) {
+                    tb = tb.withTransactionId(engine, appId, txnVersion);
                 }
                 Transaction txn = tb.build(engine);
                 StructType writeSchema = txn.getSchema(engine);
@@ -98,6 +131,10 @@ public final class DeltaTableAppender {
                         .writeParquetFiles(ctx.getTargetDirectory(), physical, ctx.getStatisticsColumns());
                 CloseableIterator<Row> actions = Transaction.generateAppendActions(engine, state, files, ctx);
                 return txn.commit(engine, CloseableIterable.inMemoryIterable(actions)).getVersion();
+            } catch (ConcurrentTransactionException e) {
+                throw new ConcurrentAppendException("Another writer committed version " + txnVersion + " of '" + appId
+                        + "' to the Delta table at " + tablePath + " first, so this append was not committed. Re-read the "
+                        + "table and retry.", e);
             } catch (IOException | UncheckedIOException | KernelException e) {
                 throw new CohortException(CohortException.ErrorCode.EXTERNAL, "Cannot append " + rows.size()
                         + " row(s) to the Delta table at " + tablePath + ": " + e.getMessage() + ". Check that the lake "
