@@ -1,0 +1,35 @@
+package org.medlake.nifti;
+
+import com.pixelmed.dicom.AttributeTag;
+
+/** Standard attributes this PixelMed build has no {@code TagFromName} constant for, resolved by keyword from its dictionary. */
+final class Tags {
+    static final AttributeTag EFFECTIVE_ECHO_TIME = Attrs.keyword("EffectiveEchoTime");
+    static final AttributeTag DIFFUSION_B_VALUE = Attrs.keyword("DiffusionBValue");
+    static final AttributeTag DIFFUSION_GRADIENT_DIRECTION_SEQUENCE = Attrs.keyword("DiffusionGradientDirectionSequence");
+    static final AttributeTag DIFFUSION_GRADIENT_ORIENTATION = Attrs.keyword("DiffusionGradientOrientation");
+    static final AttributeTag TEMPORAL_POSITION_IDENTIFIER = Attrs.keyword("TemporalPositionIdentifier");
+    static final AttributeTag IN_PLANE_PHASE_ENCODING_DIRECTION = Attrs.keyword("InPlanePhaseEncodingDirection");
+    static final AttributeTag ACQUISITION_MATRIX = Attrs.keyword("AcquisitionMatrix");
+    static final AttributeTag MAGNETIC_FIELD_STRENGTH = Attrs.keyword("MagneticFieldStrength");
+    static final AttributeTag IMAGING_FREQUENCY = Attrs.keyword("ImagingFrequency");
+    static final AttributeTag SCANNING_SEQUENCE = Attrs.keyword("ScanningSequence");
+    static final AttributeTag SEQUENCE_VARIANT = Attrs.keyword("SequenceVariant");
+    static final AttributeTag SCAN_OPTIONS = Attrs.keyword("ScanOptions");
+    static final AttributeTag SEQUENCE_NAME = Attrs.keyword("SequenceName");
+    static final AttributeTag FLIP_ANGLE = Attrs.keyword("FlipAngle");
+    static final AttributeTag PIXEL_BANDWIDTH = Attrs.keyword("PixelBandwidth");
+    static final AttributeTag PERCENT_PHASE_FIELD_OF_VIEW = Attrs.keyword("PercentPhaseFieldOfView");
+    static final AttributeTag PERCENT_SAMPLING = Attrs.keyword("PercentSampling");
+    static final AttributeTag NUMBER_OF_PHASE_ENCODING_STEPS = Attrs.keyword("NumberOfPhaseEncodingSteps");
+    static final AttributeTag MR_ACQUISITION_TYPE = Attrs.keyword("MRAcquisitionType");
+    static final AttributeTag SAR = Attrs.keyword("SAR");
+    static final AttributeTag MR_FOV_GEOMETRY_SEQUENCE = Attrs.keyword("MRFOVGeometrySequence");
+    static final AttributeTag IN_PLANE_PHASE_ENCODING_DIRECTION_FOV = IN_PLANE_PHASE_ENCODING_DIRECTION;
+    static final AttributeTag MR_TIMING_SEQUENCE = Attrs.keyword("MRTimingAndRelatedParametersSequence");
+    static final AttributeTag MR_ECHO_SEQUENCE = Attrs.keyword("MREchoSequence");
+    static final AttributeTag MR_DIFFUSION_SEQUENCE = Attrs.keyword("MRDiffusionSequence");
+    static final AttributeTag KVP = Attrs.keyword("KVP");
+
+    private Tags() {}
+}
