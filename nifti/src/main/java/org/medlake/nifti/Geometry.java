@@ -36,6 +36,11 @@ final class Geometry {
             m[a][2] = flip * sliceVector[a];
             m[a][3] = flip * origin[a];
         }
+        for (double[] row : m) {
+            for (int c = 0; c < 4; c++) {
+                row[c] += 0.0; // no negative zeros in the header
+            }
+        }
         return m;
     }
 

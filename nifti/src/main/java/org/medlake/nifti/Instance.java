@@ -82,6 +82,11 @@ final class Instance {
                 }
                 prefix = buf.array();
             }
+            if (!looksLikeDicom(prefix)) {
+                throw new NiftiException(NiftiException.ErrorCode.NIFTI_BAD_INPUT, path + " is not DICOM: no 'DICM' "
+                        + "marker at byte 128 and it does not start with a DICOM element. Cause: a different file type "
+                        + "(NIfTI, text, PDF). Fix: none needed; it is skipped.");
+            }
             ByteArrayInputStream bin = new ByteArrayInputStream(prefix);
             AttributeList list = new AttributeList();
             DicomInputStream din = new DicomInputStream(bin);
@@ -111,6 +116,22 @@ final class Instance {
     }
 
     private static final int PREFIX = 256 * 1024;
+
+    /**
+     * A Part 10 file ("DICM" at 128), or a raw data set starting with a group 0x0002/0x0008 element in either byte
+     * order. Checked before PixelMed so other files (NIfTI, PDF, text) are rejected without parsing them.
+     */
+    static boolean looksLikeDicom(byte[] b) {
+        if (b.length >= 132 && b[128] == 'D' && b[129] == 'I' && b[130] == 'C' && b[131] == 'M') {
+            return true;
+        }
+        if (b.length < 8) {
+            return false;
+        }
+        int groupLe = (b[0] & 0xFF) | (b[1] & 0xFF) << 8;
+        int groupBe = (b[1] & 0xFF) | (b[0] & 0xFF) << 8;
+        return groupLe == 0x0002 || groupLe == 0x0008 || groupBe == 0x0008;
+    }
 
     private static Instance readStream(Path path) throws IOException, com.pixelmed.dicom.DicomException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {

@@ -26,8 +26,8 @@ import javax.imageio.ImageIO;
  *
  * <p>Stored values: signed data narrower than its allocation (e.g. 12 of 16 bits) is sign-extended from HighBit;
  * unsigned data is masked to BitsStored, so bits above it (overlays, garbage) are dropped as dcm2niix does.
- * Output type follows the stored type: 8-bit → UINT8/INT8, signed 16-bit → INT16, unsigned 16-bit → INT16 when every
- * value fits (dcm2niix's choice) else UINT16, 32-bit → INT32/UINT32. One RescaleSlope/Intercept for all slices goes to
+ * Output type follows the stored type as dcm2niix chooses it: 8-bit → UINT8/INT8, signed 16-bit → INT16, unsigned
+ * 16-bit → INT16 when BitsStored is below 16 (every value fits) else UINT16, 32-bit → INT32/UINT32. One RescaleSlope/Intercept for all slices goes to
  * scl_slope/scl_inter; differing ones make the output FLOAT32 with the rescale applied.
  */
 final class PixelReader {
@@ -146,15 +146,8 @@ final class PixelReader {
             return new Result(Voxels.of(f), 1, 0);
         }
         if (b16 != null) {
-            short dt = Voxels.DT_INT16;
-            if (!signed) {
-                for (short v : b16) {
-                    if (v < 0) {
-                        dt = Voxels.DT_UINT16;
-                        break;
-                    }
-                }
-            }
+            // dcm2niix: unsigned data with fewer than 16 stored bits always fits INT16; full 16-bit unsigned is UINT16.
+            short dt = signed || bitsStored < 16 ? Voxels.DT_INT16 : Voxels.DT_UINT16;
             vox = Voxels.of(dt, b16);
         } else if (b8 != null) {
             vox = Voxels.of(signed ? Voxels.DT_INT8 : Voxels.DT_UINT8, b8);
