@@ -36,15 +36,18 @@ final class Instance {
     final long pixelOffset;
     /** Length in bytes of the native pixel data, when {@link #pixelOffset} is set. */
     final long pixelLength;
+    /** Byte offset of the first item (Basic Offset Table) of encapsulated little-endian pixel data, or -1. */
+    final long itemsOffset;
     private CsaHeader csa;
 
     private Instance(Path path, AttributeList header) {
-        this(path, header, -1, 0);
+        this(path, header, new long[] {-1, 0, -1});
     }
 
-    private Instance(Path path, AttributeList header, long pixelOffset, long pixelLength) {
-        this.pixelOffset = pixelOffset;
-        this.pixelLength = pixelLength;
+    private Instance(Path path, AttributeList header, long[] pixels) {
+        this.pixelOffset = pixels[0];
+        this.pixelLength = pixels[1];
+        this.itemsOffset = pixels[2];
         this.path = path;
         this.header = header;
         this.seriesUid = Attrs.string(header, TagFromName.SeriesInstanceUID);
@@ -103,8 +106,7 @@ final class Instance {
                 return readStream(path); // header longer than the prefix
             }
             TransferSyntax ts = din.getTransferSyntaxToReadDataSet();
-            long[] native_ = nativePixels(prefix, consumed, ts, size);
-            return new Instance(path, list, native_[0], native_[1]);
+            return new Instance(path, list, pixelLayout(prefix, consumed, ts, size));
         } catch (NoSuchFileException e) {
             throw new NiftiException(NiftiException.ErrorCode.NIFTI_INPUT_NOT_FOUND, "Input file " + path
                     + " does not exist. Cause: a wrong path or a file removed during the run. Fix: check the path.", e);
@@ -142,17 +144,24 @@ final class Instance {
     }
 
     /**
-     * {offset, length} of native little-endian pixel data whose tag PixelMed has just read (it stops right after the
-     * tag), or {-1, 0} for anything else (compressed, big endian, undefined length, truncated).
+     * Where the pixel data whose tag PixelMed has just read (it stops right after the tag) lies: {offset, length, -1}
+     * of native little-endian data, {-1, 0, items offset} of encapsulated little-endian data, or {-1, 0, -1} for
+     * anything else (big endian, deflated, truncated), which PixelMed then decodes.
      */
-    private static long[] nativePixels(byte[] b, int afterTag, TransferSyntax ts, long size) {
-        long[] none = {-1, 0};
-        if (ts == null || !ts.isLittleEndian() || ts.isDeflated() || ts.isEncapsulated() || afterTag < 4) {
+    private static long[] pixelLayout(byte[] b, int afterTag, TransferSyntax ts, long size) {
+        long[] none = {-1, 0, -1};
+        if (ts == null || !ts.isLittleEndian() || ts.isDeflated() || afterTag < 4) {
             return none;
         }
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         if (bb.getShort(afterTag - 4) != (short) 0x7FE0 || bb.getShort(afterTag - 2) != 0x0010) {
             return none;
+        }
+        if (ts.isEncapsulated()) {
+            if (!ts.isExplicitVR() || afterTag + 8 > b.length || bb.getInt(afterTag + 4) != -1) {
+                return none;
+            }
+            return new long[] {-1, 0, afterTag + 8L};
         }
         long offset;
         long length;
@@ -172,7 +181,7 @@ final class Instance {
         if (length == 0xFFFFFFFFL || offset + length > size) {
             return none;
         }
-        return new long[] {offset, length};
+        return new long[] {offset, length, -1};
     }
 
     /** Builds an instance over an already parsed header (tests). */

@@ -86,7 +86,8 @@ final class PixelReader {
         List<Map.Entry<Instance, List<int[]>>> work = new ArrayList<>(byInstance.entrySet());
         work.parallelStream().forEach(e -> {
             Instance inst = e.getKey();
-            Attribute pixels = inst.pixelOffset >= 0 ? null : readPixels(inst);
+            Object decoded = inst.pixelOffset < 0 ? EncapsulatedPixels.decode(inst, bitsAllocated) : null;
+            Attribute pixels = inst.pixelOffset >= 0 || decoded != null ? null : readPixels(inst);
             int ba = intOr(inst.header, TagFromName.BitsAllocated, 16);
             if (ba != bitsAllocated) {
                 throw new NiftiException(NiftiException.ErrorCode.NIFTI_INCONSISTENT_SERIES, inst.path + " has "
@@ -95,13 +96,13 @@ final class PixelReader {
             }
             try {
                 if (bitsAllocated == 16) {
-                    short[] src = pixels == null ? nativeShorts(inst) : pixels.getShortValues();
+                    short[] src = decoded instanceof short[] d ? d : pixels == null ? nativeShorts(inst) : pixels.getShortValues();
                     for (int[] tz : e.getValue()) {
                         Slice s = vs.slices().get(tz[0]).get(tz[1]);
                         copy16(src, s, inst, b16, offset(tz, nx, ny, nz), nx, ny, signed, bs);
                     }
                 } else if (bitsAllocated == 8) {
-                    byte[] src = pixels == null ? nativeBytes(inst) : pixels.getByteValues();
+                    byte[] src = decoded instanceof byte[] d ? d : pixels == null ? nativeBytes(inst) : pixels.getByteValues();
                     for (int[] tz : e.getValue()) {
                         Slice s = vs.slices().get(tz[0]).get(tz[1]);
                         copy8(src, s, inst, b8, offset(tz, nx, ny, nz), nx, ny);
