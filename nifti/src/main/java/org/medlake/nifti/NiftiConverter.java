@@ -299,7 +299,7 @@ public final class NiftiConverter {
         if (at != null) {
             d.append(d.length() > 0 ? ";" : "").append("Time=").append(at.replace(":", ""));
         }
-        Double pol = s0.source.csa().decimal("PhaseEncodingDirectionPositive");
+        Double pol = Sidecar.phasePolarity(s0.source);
         if (pol != null) {
             d.append(";phase=").append(pol.intValue());
         }

@@ -62,6 +62,7 @@ final class Sidecar {
         }
 
         void put(String key, double v) {
+            v = sig6(v);
             try {
                 if (v == Math.rint(v) && Math.abs(v) < 1e15) {
                     g.writeNumberField(key, (long) v);
@@ -76,7 +77,8 @@ final class Sidecar {
         void array(String key, double[] v) {
             try {
                 g.writeArrayFieldStart(key);
-                for (double x : v) {
+                for (double x0 : v) {
+                    double x = sig6(x0);
                     if (x == Math.rint(x) && Math.abs(x) < 1e15) {
                         g.writeNumber((long) x);
                     } else {
@@ -148,6 +150,9 @@ final class Sidecar {
         }
         num(o, "AcquisitionNumber", Attrs.integer(h, TagFromName.AcquisitionNumber));
         AttributeList measures = Attrs.item(shared, TagFromName.PixelMeasuresSequence, 0);
+        if (measures == null) {
+            measures = Attrs.item(frame0, TagFromName.PixelMeasuresSequence, 0);
+        }
         Double thick = first(Attrs.decimal(h, TagFromName.SliceThickness), Attrs.decimal(measures, TagFromName.SliceThickness));
         num(o, "SliceThickness", thick);
         num(o, "SpacingBetweenSlices", first(Attrs.decimal(h, TagFromName.SpacingBetweenSlices),
@@ -166,7 +171,11 @@ final class Sidecar {
         num(o, "PercentSampling", Attrs.decimal(h, Tags.PERCENT_SAMPLING));
         num(o, "PhaseEncodingSteps", Attrs.integer(h, Tags.NUMBER_OF_PHASE_ENCODING_STEPS));
         String peDir = first(Attrs.string(h, Tags.IN_PLANE_PHASE_ENCODING_DIRECTION),
-                Attrs.string(Attrs.item(shared, Tags.MR_FOV_GEOMETRY_SEQUENCE, 0), Tags.IN_PLANE_PHASE_ENCODING_DIRECTION));
+                Attrs.string(Attrs.item(shared, Tags.MR_FOV_GEOMETRY_SEQUENCE, 0), Tags.IN_PLANE_PHASE_ENCODING_DIRECTION),
+                Attrs.string(Attrs.item(frame0, Tags.MR_FOV_GEOMETRY_SEQUENCE, 0), Tags.IN_PLANE_PHASE_ENCODING_DIRECTION));
+        if ("COLUMN".equalsIgnoreCase(peDir)) {
+            peDir = "COL"; // enhanced objects spell it out; dcm2niix reports the classic "COL"
+        }
         boolean rowPe = "ROW".equalsIgnoreCase(peDir);
         int reconPe = rowPe ? vs.nx() : vs.ny();
         double[] am = Attrs.doubles(h, Tags.ACQUISITION_MATRIX, 4);
@@ -185,7 +194,7 @@ final class Sidecar {
             o.put("EffectiveEchoSpacing", round(ees, 9));
             o.put("TotalReadoutTime", round(ees * (reconPe - 1), 7));
         }
-        Double polarity = csa.decimal("PhaseEncodingDirectionPositive");
+        Double polarity = phasePolarity(inst);
         if (peDir != null) {
             // dcm2niix reverses the polarity along j because it writes rows bottom-up.
             String axis = rowPe ? "i" : "j";
@@ -213,8 +222,46 @@ final class Sidecar {
     }
 
     /**
-     * Slice acquisition times (s, first volume, output slice order) relative to the earliest, or {@code null} when
-     * unknown or all equal (nothing to report).
+     * Siemens' PhaseEncodingDirectionPositive: from the CSA header (classic objects), else from the per-frame
+     * "SIEMENS MR SDI 02" private element 0x1C (XA enhanced objects), found through its private creator.
+     */
+    static Double phasePolarity(Instance inst) {
+        Double p = inst.csa().decimal("PhaseEncodingDirectionPositive");
+        if (p != null || !inst.isSiemens()) {
+            return p;
+        }
+        AttributeList frame0 = Attrs.item(inst.header, TagFromName.PerFrameFunctionalGroupsSequence, 0);
+        return findPrivate(frame0, "SIEMENS MR SDI 02", 0x1C, 3);
+    }
+
+    private static Double findPrivate(AttributeList list, String creator, int element, int depth) {
+        if (list == null || depth < 0) {
+            return null;
+        }
+        com.pixelmed.dicom.Attribute a = Attrs.privateElement(list, 0x0021, creator, element);
+        if (a != null) {
+            try {
+                return Double.parseDouble(a.getSingleStringValueOrEmptyString().trim());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        for (com.pixelmed.dicom.Attribute x : list.values()) {
+            if (x instanceof com.pixelmed.dicom.SequenceAttribute sq) {
+                for (int i = 0; i < sq.getNumberOfItems(); i++) {
+                    Double v = findPrivate(sq.getItem(i).getAttributeList(), creator, element, depth - 1);
+                    if (v != null) {
+                        return v;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Slice acquisition times (s, output slice order) relative to the earliest, or {@code null} when unknown or all
+     * equal (nothing to report). Taken from the first volume.
      */
     static double[] sliceTiming(VolumeSet vs) {
         if (vs.nz() < 2) {
@@ -271,6 +318,14 @@ final class Sidecar {
             frac += "0";
         }
         return s.substring(0, 2) + ":" + s.substring(2, 4) + ":" + s.substring(4, 6) + "." + frac;
+    }
+
+    /** Six significant digits, as dcm2niix prints its (float) values. */
+    static double sig6(double v) {
+        if (v == 0 || !Double.isFinite(v)) {
+            return v;
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(6)).doubleValue();
     }
 
     private static double round(double v, int digits) {

@@ -34,7 +34,14 @@ class NiftiCorpusParityTest {
     static final Map<String, String> NO_DECODER_YET = Map.of(
             "dcm_qa_ts/7", "JPEG-LS", "dcm_qa_ts/8", "JPEG-LS");
 
-    record Row(String id, String dims, String voxels, String sform, String bvals, String note, boolean pass) {}
+    /** Sidecar fields compared with the reference JSON (reported; the first six are asserted). */
+    static final List<String> SIDECAR_FIELDS = List.of("Modality", "SeriesNumber", "EchoTime", "RepetitionTime",
+            "FlipAngle", "SliceThickness", "MagneticFieldStrength", "Manufacturer", "ManufacturersModelName",
+            "SeriesDescription", "ProtocolName", "AcquisitionTime", "SpacingBetweenSlices", "PhaseEncodingDirection",
+            "SliceTiming", "EffectiveEchoSpacing", "TotalReadoutTime", "ImageOrientationPatientDICOM");
+    static final int ASSERTED_SIDECAR_FIELDS = 6;
+
+    record Row(String id, String dims, String voxels, String sform, String bvals, String sidecar, String note, boolean pass) {}
 
     /**
      * {@code ${medlake.repo.root}/../shared/corpus}, then one level higher (git worktrees live in
@@ -107,7 +114,7 @@ class NiftiCorpusParityTest {
         } catch (NiftiException e) {
             String codec = NO_DECODER_YET.get(id);
             boolean expectedFailure = codec != null && e.code() == NiftiException.ErrorCode.NIFTI_NO_DECODER;
-            return new Row(id, "-", "-", "-", "-", (expectedFailure ? "no decoder (" + codec + ") yet: " : "FAILED: ")
+            return new Row(id, "-", "-", "-", "-", "-", (expectedFailure ? "no decoder (" + codec + ") yet: " : "FAILED: ")
                     + e.code(), expectedFailure);
         }
         NiftiResult r = results.get(0);
@@ -144,11 +151,60 @@ class NiftiCorpusParityTest {
             bvals = bOk ? "ok" : "DIFFERENT";
         }
         String known = KNOWN_BAD_REFERENCE.get(id);
-        boolean pass = dimsOk && bad == 0 && sformDiff <= 1e-3 && bOk;
+        String[] side = sidecar(r.sidecarJson(), ref.get("json"));
+        boolean pass = dimsOk && bad == 0 && sformDiff <= 1e-3 && bOk && side[1].isEmpty();
         String voxels = bad < 0 ? "-" : bad == 0 ? "ok" : bad + " differ (max " + String.format(Locale.ROOT, "%.4g", maxDiff) + ")";
         String note = known != null && !pass ? "reference known wrong: " + known
                 : known != null ? "matches despite: " + known : "";
-        return new Row(id, dims, voxels, String.format(Locale.ROOT, "%.2e", sformDiff), bvals, note, pass || known != null);
+        return new Row(id, dims, voxels, String.format(Locale.ROOT, "%.2e", sformDiff), bvals, side[0],
+                note + (side[1].isEmpty() ? "" : " sidecar differs: " + side[1]), pass || known != null);
+    }
+
+    /** {"k/n" plus differing non-asserted keys, differing asserted keys} against the reference JSON. */
+    private static String[] sidecar(String json, Path ref) {
+        if (ref == null) {
+            return new String[] {"n/a", ""};
+        }
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.JsonNode a = m.readTree(json), e = m.readTree(ref.toFile());
+            int n = 0, same = 0;
+            List<String> differ = new ArrayList<>(), assertedDiffer = new ArrayList<>();
+            for (int i = 0; i < SIDECAR_FIELDS.size(); i++) {
+                String k = SIDECAR_FIELDS.get(i);
+                if (!e.has(k)) {
+                    continue;
+                }
+                n++;
+                if (a.has(k) && sameJson(a.get(k), e.get(k))) {
+                    same++;
+                } else {
+                    (i < ASSERTED_SIDECAR_FIELDS ? assertedDiffer : differ).add(k);
+                }
+            }
+            String text = same + "/" + n + (differ.isEmpty() ? "" : " (differ: " + String.join(", ", differ) + ")");
+            return new String[] {text, String.join(", ", assertedDiffer)};
+        } catch (IOException x) {
+            return new String[] {"unreadable", "json"};
+        }
+    }
+
+    private static boolean sameJson(com.fasterxml.jackson.databind.JsonNode a, com.fasterxml.jackson.databind.JsonNode e) {
+        if (a.isNumber() && e.isNumber()) {
+            return Math.abs(a.asDouble() - e.asDouble()) <= 1e-4 * Math.max(1, Math.abs(e.asDouble()));
+        }
+        if (a.isArray() && e.isArray()) {
+            if (a.size() != e.size()) {
+                return false;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                if (!sameJson(a.get(i), e.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return a.asText().equals(e.asText());
     }
 
     private static boolean sameNumbers(String actual, Path ref, double tol) {
@@ -177,11 +233,12 @@ class NiftiCorpusParityTest {
 
     static String table(List<Row> rows) {
         StringBuilder s = new StringBuilder();
-        s.append("| series | dims | voxels | max sform diff (mm) | bval/bvec | note |\n");
-        s.append("|---|---|---|---|---|---|\n");
+        s.append("| series | dims | voxels | max sform diff (mm) | bval/bvec | sidecar fields equal | note |\n");
+        s.append("|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             s.append("| ").append(r.id()).append(" | ").append(r.dims()).append(" | ").append(r.voxels()).append(" | ")
-                    .append(r.sform()).append(" | ").append(r.bvals()).append(" | ").append(r.note()).append(" |\n");
+                    .append(r.sform()).append(" | ").append(r.bvals()).append(" | ").append(r.sidecar()).append(" | ")
+                    .append(r.note()).append(" |\n");
         }
         long pass = rows.stream().filter(r -> r.note().isEmpty() && r.pass()).count();
         s.append("\n").append(pass).append(" of ").append(rows.size()).append(" series identical to the reference.\n");
