@@ -90,6 +90,12 @@ final class Instance {
                         + "marker at byte 128 and it does not start with a DICOM element. Cause: a different file type "
                         + "(NIfTI, text, PDF). Fix: none needed; it is skipped.");
             }
+            FastHeader.Parsed fast = FastHeader.parse(prefix, size);
+            if (fast != null) {
+                long[] layout = fast.afterPixelTag() < 0 ? new long[] {-1, 0, -1}
+                        : pixelLayout(prefix, fast.afterPixelTag(), new TransferSyntax(fast.transferSyntax()), size);
+                return new Instance(path, fast.list(), layout);
+            }
             ByteArrayInputStream bin = new ByteArrayInputStream(prefix);
             AttributeList list = new AttributeList();
             DicomInputStream din = new DicomInputStream(bin);
