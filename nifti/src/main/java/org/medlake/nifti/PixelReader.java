@@ -47,6 +47,13 @@ final class PixelReader {
     }
 
     private static NiftiException noDecoder(Instance inst, String what, Throwable cause) {
+        if (!"JPEG-LS".equals(what)) {
+            return new NiftiException(NiftiException.ErrorCode.NIFTI_NO_DECODER, "Cannot decode the compressed pixel "
+                    + "data of " + inst.path + " (transfer syntax " + inst.transferSyntax + ")"
+                    + (cause == null ? "" : ": " + cause.getMessage()) + ". Cause: no decoder for this transfer syntax on "
+                    + "the class path, or damaged compressed data. Fix: transcode the series to an uncompressed transfer "
+                    + "syntax (e.g. dcmdjpeg / gdcmconv --raw) and convert it again.", cause);
+        }
         return new NiftiException(NiftiException.ErrorCode.NIFTI_NO_DECODER, "No decoder for the " + what
                 + " pixel data of " + inst.path + " (transfer syntax " + inst.transferSyntax + "). Cause: no ImageIO "
                 + "reader for it on the class path. Fix: add the decoder (JPEG-LS: an ImageIO reader named \"jpeg-ls\") "
@@ -168,7 +175,7 @@ final class PixelReader {
         if (s.tile < 0) {
             return s.frame * frameSize + r * inst.columns;
         }
-        MosaicLayout m = MosaicLayout.of(inst);
+        MosaicLayout m = s.mosaic;
         return (m.tileRowOffset(s.tile) + r) * inst.columns + m.tileColumnOffset(s.tile);
     }
 
@@ -177,7 +184,7 @@ final class PixelReader {
         int shift = 16 - bitsStored;
         int mask = (1 << bitsStored) - 1;
         int frameBase = s.tile < 0 ? s.frame * inst.rows * inst.columns : -1;
-        MosaicLayout m = s.tile < 0 ? null : MosaicLayout.of(inst);
+        MosaicLayout m = s.mosaic;
         for (int r = 0; r < ny; r++) {
             int from = frameBase >= 0 ? frameBase + r * inst.columns
                     : (m.tileRowOffset(s.tile) + r) * inst.columns + m.tileColumnOffset(s.tile);
@@ -283,6 +290,10 @@ final class PixelReader {
                     + inst.path + ": " + e.getMessage() + ". Cause: a truncated or corrupt file. Fix: re-export it.", e);
         }
         Attribute pixels = list.get(TagFromName.PixelData);
+        if (pixels == null && (list.get(TagFromName.FloatPixelData) != null || list.get(TagFromName.DoubleFloatPixelData) != null)) {
+            throw new NiftiException(NiftiException.ErrorCode.NIFTI_UNSUPPORTED, inst.path + " holds float pixel data "
+                    + "(a parametric map). Cause: only integer Pixel Data is converted. Fix: none yet; report it if you need it.");
+        }
         if (pixels == null) {
             throw new NiftiException(NiftiException.ErrorCode.NIFTI_BAD_INPUT, inst.path + " has no PixelData. Cause: "
                     + "a truncated file or a non-image instance. Fix: re-export it.");

@@ -34,10 +34,12 @@ final class Slice {
     final double bValue;
     /** Diffusion gradient in patient space (LPS), or null. */
     final double[] gradient;
+    /** The mosaic this slice is a tile of, or null. */
+    final MosaicLayout mosaic;
 
     Slice(Instance source, int frame, int tile, int rows, int columns, double[] position, double[] orientation,
           double dx, double dy, double slope, double intercept, int echo, boolean phase, double[] volumeKey,
-          int orderHint, double time, double bValue, double[] gradient) {
+          int orderHint, double time, double bValue, double[] gradient, MosaicLayout mosaic) {
         this.source = source;
         this.frame = frame;
         this.tile = tile;
@@ -56,6 +58,7 @@ final class Slice {
         this.time = time;
         this.bValue = bValue;
         this.gradient = gradient;
+        this.mosaic = mosaic;
     }
 
     /** Unit normal of the slice plane: row direction × column direction. */

@@ -55,7 +55,7 @@ final class SliceExtractor {
             double[] key = {tpi == null ? 0 : tpi, inst.instanceNumber, f};
             out.add(new Slice(inst, f, -1, inst.rows, inst.columns, Vec.add(ipp, Vec.scale(step, f)), iop, ps[1], ps[0],
                     rescale[0], rescale[1], echo, phase, key, 0,
-                    Double.isNaN(trigger) ? time : trigger, diff[0], gradient(diff)));
+                    Double.isNaN(trigger) ? time : trigger, diff[0], gradient(diff), null));
         }
         return out;
     }
@@ -81,7 +81,7 @@ final class SliceExtractor {
             double t = times != null && k < times.length ? times[k] / 1000.0 : Double.NaN;
             out.add(new Slice(inst, 0, k, m.tileRows(), m.tileColumns(), Vec.add(first, Vec.scale(step, k)), iop,
                     ps[1], ps[0], rescale[0], rescale[1], echo, phase, new double[] {0, inst.instanceNumber}, k, t,
-                    diff[0], gradient(diff)));
+                    diff[0], gradient(diff), m));
         }
         return out;
     }
@@ -146,7 +146,7 @@ final class SliceExtractor {
                     iop == null ? DEFAULT_IOP : iop, ps == null ? 1 : ps[1], ps == null ? 1 : ps[0],
                     slope == null || slope == 0 ? baseRescale[0] : slope, intercept == null ? baseRescale[1] : intercept,
                     te == null ? 1 : (int) Math.round(te * 1000), phase, k, inStack == null ? f : inStack, t,
-                    diff[0], gradient(diff)));
+                    diff[0], gradient(diff), null));
         }
         return out;
     }

@@ -25,7 +25,6 @@ final class Tags {
     static final AttributeTag MR_ACQUISITION_TYPE = Attrs.keyword("MRAcquisitionType");
     static final AttributeTag SAR = Attrs.keyword("SAR");
     static final AttributeTag MR_FOV_GEOMETRY_SEQUENCE = Attrs.keyword("MRFOVGeometrySequence");
-    static final AttributeTag IN_PLANE_PHASE_ENCODING_DIRECTION_FOV = IN_PLANE_PHASE_ENCODING_DIRECTION;
     static final AttributeTag MR_TIMING_SEQUENCE = Attrs.keyword("MRTimingAndRelatedParametersSequence");
     static final AttributeTag MR_ECHO_SEQUENCE = Attrs.keyword("MREchoSequence");
     static final AttributeTag MR_DIFFUSION_SEQUENCE = Attrs.keyword("MRDiffusionSequence");

@@ -121,6 +121,34 @@ class NiftiConverterTest {
         assertGeometry(r, iop, origin);
     }
 
+    /** The qform, rebuilt with nifti1.h's quaternion formula, must describe the same affine as the sform. */
+    @Test
+    void qformMatchesSform() throws Exception {
+        for (double[] iop : List.of(new double[] {1, 0, 0, 0, 1, 0}, new double[] {0, 1, 0, 0, 0, -1},
+                new double[] {0.9659258, 0.2588190, 0, -0.2529, 0.9437, -0.2132})) {
+            Files.list(dir).forEach(p -> p.toFile().delete());
+            double[] col = Vec.normalize(Vec.col(iop));
+            double[] ortho = {iop[0], iop[1], iop[2], col[0], col[1], col[2]};
+            NiftiHeader h = NiftiConverter.convertSeries(series(ortho, new double[] {5, -7, 9}, 3, false)).get(0).header();
+            double[] q = h.quatern();
+            double b = q[0], c = q[1], d = q[2];
+            double a = Math.sqrt(Math.max(0, 1 - b * b - c * c - d * d));
+            double[][] r = {
+                {a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)},
+                {2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)},
+                {2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b}};
+            double[] pix = h.pixdim();
+            double[] scale = {pix[0], pix[1], h.qfac() * pix[2]};
+            double[][] s = h.srow();
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++) {
+                    assertThat(r[i][j] * scale[j]).as("qform[%d][%d]", i, j).isCloseTo(s[i][j], within(1e-4));
+                }
+                assertThat(q[3 + i]).isCloseTo(s[i][3], within(1e-4));
+            }
+        }
+    }
+
     @Test
     void fourDimensionalSeriesOrderedByTemporalPosition() throws Exception {
         String uid = TestDicom.uid();
