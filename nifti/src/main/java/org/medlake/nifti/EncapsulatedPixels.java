@@ -23,7 +23,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * Decodes encapsulated (compressed) pixel data without PixelMed's per-byte encapsulated stream, which dominates the
  * conversion time of compressed series: the fragments are read from the file in one go, split into frames (one
  * fragment per frame, all fragments for a single frame, or by the Basic Offset Table), and each frame is decoded
- * by RLE here or by the ImageIO reader PixelMed itself would use ("jpeg-lossless", "jpeg2000", "jpeg-ls", "jpeg").
+ * here (RLE, single-component JPEG Lossless) or by the ImageIO reader PixelMed itself would use ("jpeg-lossless",
+ * "jpeg2000", "jpeg-ls", "jpeg").
  * Returns {@code null} whenever it cannot (unusual layout, no reader, reader failure), so the caller falls back to
  * PixelMed and its error reporting.
  */
@@ -60,7 +61,9 @@ final class EncapsulatedPixels {
             byte[] bytes = bitsAllocated == 8 ? new byte[n * inst.frames] : null;
             for (int f = 0; f < inst.frames; f++) {
                 boolean ok = rle ? rle(frames.get(f), n, bitsAllocated, words, bytes, f * n)
-                        : imageIo(format, frames.get(f), n, words, bytes, f * n);
+                        : "jpeg-lossless".equals(format)
+                                && JpegLossless.decode(frames.get(f), inst.rows, inst.columns, words, bytes, f * n)
+                        || imageIo(format, frames.get(f), n, words, bytes, f * n);
                 if (!ok) {
                     return null;
                 }
