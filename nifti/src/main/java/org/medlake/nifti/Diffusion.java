@@ -5,9 +5,9 @@ import java.util.Locale;
 
 /**
  * FSL bval/bvec texts of a diffusion volume set, as dcm2niix writes them: one b-value per volume; gradients turned
- * from patient space into image space (components along the row direction, the column direction and the slice
- * vector), the y component negated because rows are written bottom-up, and the x component negated when the
- * affine's determinant is positive (FSL's radiological convention). b = 0 volumes get a zero vector.
+ * from patient space into image space (components along the affine's three voxel axes, so the row flip negates y),
+ * and the x component negated when the affine's determinant is positive (FSL's radiological convention).
+ * b = 0 volumes get a zero vector.
  */
 final class Diffusion {
     private Diffusion() {}
@@ -25,9 +25,11 @@ final class Diffusion {
         if (!any) {
             return null;
         }
-        Slice s0 = vs.first();
-        double[] r = Vec.row(s0.orientation), c = Vec.col(s0.orientation);
-        double[] n = Vec.normalize(vs.sliceVector());
+        // image axes as unit vectors in LPS, from the final affine (RAS columns with x and y negated back)
+        double[][] axis = new double[3][];
+        for (int a = 0; a < 3; a++) {
+            axis[a] = Vec.normalize(new double[] {-sform[0][a], -sform[1][a], sform[2][a]});
+        }
         double det = sform[0][0] * (sform[1][1] * sform[2][2] - sform[1][2] * sform[2][1])
                 - sform[0][1] * (sform[1][0] * sform[2][2] - sform[1][2] * sform[2][0])
                 + sform[0][2] * (sform[1][0] * sform[2][1] - sform[1][1] * sform[2][0]);
@@ -37,7 +39,7 @@ final class Diffusion {
             Slice s = vols.get(t).get(0);
             double b = Double.isNaN(s.bValue) ? 0 : s.bValue;
             double[] g = s.gradient == null || b == 0 ? new double[3] : Vec.normalize(s.gradient);
-            double[] img = {Vec.dot(g, r), -Vec.dot(g, c), Vec.dot(g, n)};
+            double[] img = {Vec.dot(g, axis[0]), Vec.dot(g, axis[1]), Vec.dot(g, axis[2])};
             if (det > 0) {
                 img[0] = -img[0];
             }

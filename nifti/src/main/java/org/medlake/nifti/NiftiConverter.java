@@ -203,16 +203,33 @@ public final class NiftiConverter {
         AttributeList h = s0.source.header;
         PixelReader.Result px = PixelReader.read(vs);
         double[][] sform = Geometry.sform(s0.position, s0.orientation, s0.dx, s0.dy, vs.sliceVector(), vs.ny());
-        double[] q = Geometry.quaternion(sform);
         double tr = repetitionTime(h);
         double dz = Vec.norm(vs.sliceVector());
         int[] dim = vs.nt() > 1 ? new int[] {vs.nx(), vs.ny(), vs.nz(), vs.nt()} : new int[] {vs.nx(), vs.ny(), vs.nz()};
-        double[] pixdim = vs.nt() > 1 ? new double[] {s0.dx, s0.dy, dz, Double.isNaN(tr) ? 0 : tr}
-                : new double[] {s0.dx, s0.dy, dz};
+        double[] spacing = {s0.dx, s0.dy, dz};
         String pe = Attrs.string(h, Tags.IN_PLANE_PHASE_ENCODING_DIRECTION);
-        int dimInfo = pe == null ? 0 : "ROW".equalsIgnoreCase(pe) ? (2 | 1 << 2 | 3 << 4) : (1 | 2 << 2 | 3 << 4);
+        int[] fpsAxes = pe == null ? null : "ROW".equalsIgnoreCase(pe) ? new int[] {1, 0, 2} : new int[] {0, 1, 2};
+        Voxels voxels = px.voxels();
+        if (is3dAcquisition(h) && vs.nz() > 1) {
+            // dcm2niix rotates 3D acquisitions to the nearest RAS-ordered storage by default
+            Reorient.Result r = Reorient.toRasOrder(voxels, sform, dim);
+            if (r != null) {
+                voxels = r.voxels();
+                sform = r.sform();
+                dim = r.dims();
+                double[] old = spacing.clone();
+                for (int w = 0; w < 3; w++) {
+                    spacing[w] = old[r.fromAxis()[w] < 0 ? ~r.fromAxis()[w] : r.fromAxis()[w]];
+                }
+                // dim_info keeps the acquisition's axes, as dcm2niix leaves it
+            }
+        }
+        double[] q = Geometry.quaternion(sform);
+        double[] pixdim = dim.length > 3 ? new double[] {spacing[0], spacing[1], spacing[2], Double.isNaN(tr) ? 0 : tr}
+                : spacing;
+        int dimInfo = fpsAxes == null ? 0 : (fpsAxes[0] + 1) | (fpsAxes[1] + 1) << 2 | (fpsAxes[2] + 1) << 4;
         double[] timing = Sidecar.sliceTiming(vs);
-        NiftiHeader header = new NiftiHeader(dim, px.voxels().datatype, px.voxels().bitpix(), pixdim, q[6],
+        NiftiHeader header = new NiftiHeader(dim, voxels.datatype, voxels.bitpix(), pixdim, q[6],
                 px.sclSlope(), px.sclInter(), 1, 1, new double[] {q[0], q[1], q[2], q[3], q[4], q[5]}, sform, dimInfo,
                 sliceCode(timing), 0, 0, 0, 2 | 8, descrip(s0));
         String json = Sidecar.json(vs, tr);
@@ -225,8 +242,14 @@ public final class NiftiConverter {
                 }
             }
         }
-        return new NiftiResult(baseName(h, s0.source.seriesNumber) + vs.suffix(), header, px.voxels(), json,
+        return new NiftiResult(baseName(h, s0.source.seriesNumber) + vs.suffix(), header, voxels, json,
                 dwi == null ? null : dwi[0], dwi == null ? null : dwi[1], new ArrayList<>(sops));
+    }
+
+    /** An MR volume acquired as 3D (MRAcquisitionType 3D), which dcm2niix stores rotated. */
+    static boolean is3dAcquisition(AttributeList h) {
+        return "MR".equalsIgnoreCase(Attrs.string(h, TagFromName.Modality))
+                && "3D".equalsIgnoreCase(Attrs.string(h, Tags.MR_ACQUISITION_TYPE));
     }
 
     /** RepetitionTime in seconds (enhanced: from the shared timing group), or NaN. */

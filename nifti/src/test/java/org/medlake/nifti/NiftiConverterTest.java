@@ -23,6 +23,8 @@ class NiftiConverterTest {
     @TempDir
     Path dir;
 
+    private String acquisitionType;
+
     /** Writes {@code n} slices along the normal of {@code iop}, spacing 3 mm, files in reverse physical order. */
     private List<Path> series(double[] iop, double[] origin, int n, boolean reverseOnDisk) throws Exception {
         String uid = TestDicom.uid();
@@ -35,6 +37,7 @@ class NiftiConverterTest {
             s.ipp = Vec.add(origin, Vec.scale(normal, 3.0 * z));
             // The scanner numbered them from the far end when reversed: InstanceNumber must not matter.
             s.instanceNumber = reverseOnDisk ? n - z : z + 1;
+            s.acquisitionType = acquisitionType;
             final int zz = z;
             s.pixel = (r, c) -> 1000 * zz + 10 * r + c;
             files.add(s.write(dir.resolve(String.format("IM%03d.dcm", s.instanceNumber))));
@@ -108,6 +111,22 @@ class NiftiConverterTest {
         assertGeometry(r, iop, origin);
         // normal = row × column = -x LPS = +x RAS: slices step towards patient right→left in RAS +x
         assertThat(r.header().srow()[0][2]).isCloseTo(3.0, within(1e-6));
+    }
+
+    /** dcm2niix stores 3D acquisitions rotated so that voxel axes run along +x, +y, +z; positions must not change. */
+    @Test
+    void threeDimensionalAcquisitionIsStoredInRasOrder() throws Exception {
+        acquisitionType = "3D";
+        double[] iop = {0, 1, 0, 0, 0, -1};
+        double[] origin = {-30, -100, 80};
+        NiftiResult r = NiftiConverter.convertSeries(series(iop, origin, 3, false)).get(0);
+        // sagittal 5 columns (A-P) x 4 rows (S-I) x 3 slices (R-L) becomes x: 3 slices, y: 5 columns, z: 4 rows
+        assertThat(r.dims()).containsExactly(3, 5, 4);
+        double[][] s = r.header().srow();
+        assertThat(new double[] {s[0][0], s[1][1], s[2][2]}).containsExactly(new double[] {3.0, 0.8, 0.5}, within(1e-6));
+        assertThat(new double[] {s[0][1], s[0][2], s[1][0], s[1][2], s[2][0], s[2][1]}).containsOnly(0.0);
+        assertThat(r.header().pixdim()).containsExactly(3.0, 0.8, 0.5);
+        assertGeometry(r, iop, origin);
     }
 
     @Test

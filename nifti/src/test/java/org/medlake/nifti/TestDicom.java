@@ -70,6 +70,7 @@ public final class TestDicom {
         Double bValue;
         double[] gradient;
         String modality = "MR";
+        String acquisitionType;
         IntBinaryOperator pixel = (r, c) -> r * 10 + c;
 
         AttributeList list() throws com.pixelmed.dicom.DicomException {
@@ -102,6 +103,9 @@ public final class TestDicom {
             if (slope != null) {
                 put(l, TagFromName.RescaleSlope, ds(slope));
                 put(l, TagFromName.RescaleIntercept, ds(intercept == null ? 0 : intercept));
+            }
+            if (acquisitionType != null) {
+                put(l, kw("MRAcquisitionType"), acquisitionType);
             }
             if (echo != null) {
                 put(l, TagFromName.EchoNumbers, echo.toString());
