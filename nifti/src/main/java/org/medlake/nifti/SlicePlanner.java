@@ -18,8 +18,8 @@ import java.util.Map;
  *   <li>positions are sorted along the normal (row direction × column direction), ascending, as dcm2niix sorts
  *       classic 2D images whatever their InstanceNumbers; mosaic tiles and enhanced frames keep the order the scanner
  *       gave them (tile index, InStackPositionNumber), which is what dcm2niix keeps for those;</li>
- *   <li>the slice vector is (last position − first position)/(n − 1) projected on the normal, so the affine's
- *       third column is the normal scaled by the mean spacing, pointing from the first slice to the last.</li>
+ *   <li>the slice vector is (last position − first position)/(n − 1): the affine's third column is the mean step
+ *       from the first slice to the last (the normal times the spacing, except for gantry-tilted CT).</li>
  * </ol>
  */
 final class SlicePlanner {
@@ -99,8 +99,9 @@ final class SlicePlanner {
         double[] sliceVector;
         Slice first = vols.get(0).get(0);
         if (nz > 1) {
-            double d = Vec.dot(Vec.sub(vols.get(0).get(nz - 1).position, first.position), normal) / (nz - 1);
-            sliceVector = Vec.scale(normal, d);
+            // the mean step from the first to the last position: along the normal for ordinary series, and with the
+            // table's direction for gantry-tilted CT, so every slice keeps its true position (a sheared sform)
+            sliceVector = Vec.scale(Vec.sub(vols.get(0).get(nz - 1).position, first.position), 1.0 / (nz - 1));
         } else {
             sliceVector = Vec.scale(normal, SliceExtractor.sliceSpacing(first.source.header));
         }
