@@ -25,7 +25,7 @@ final class CsaHeader {
 
     /** The CSA image header of an instance, or an empty header when there is none. */
     static CsaHeader imageHeader(AttributeList list) {
-        Attribute a = Attrs.privateElement(list, 0x0029, "SIEMENS CSA HEADER", 0x10);
+        Attribute a = Attrs.privateElement(list, Tags.SIEMENS_CSA_GROUP, "SIEMENS CSA HEADER", 0x10);
         if (a == null) {
             return EMPTY;
         }

@@ -99,13 +99,13 @@ final class EncapsulatedPixels {
         while (pos + 8 <= b.limit()) {
             int group = b.getShort(pos) & 0xFFFF, element = b.getShort(pos + 2) & 0xFFFF;
             int length = b.getInt(pos + 4);
-            if (group != 0xFFFE) {
+            if (group != Tags.ITEM_GROUP) {
                 return null;
             }
-            if (element == 0xE0DD) {
+            if (element == Tags.SEQUENCE_DELIMITER) {
                 break;
             }
-            if (element != 0xE000 || length < 0 || pos + 8 + length > b.limit()) {
+            if (element != Tags.ITEM || length < 0 || pos + 8 + length > b.limit()) {
                 return null;
             }
             if (!items.isEmpty() && firstFragment < 0) {

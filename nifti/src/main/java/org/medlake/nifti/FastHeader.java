@@ -54,12 +54,12 @@ final class FastHeader {
         int pos = 132;
         String ts = null;
         // File Meta: always explicit VR little endian
-        while (pos + 8 <= end && u16(pos) == 0x0002) {
+        while (pos + 8 <= end && u16(pos) == Tags.META_GROUP) {
             int next = element(list, pos, true);
             if (next < 0) {
                 return null;
             }
-            if (u16(pos + 2) == 0x0010) {
+            if (u16(pos + 2) == Tags.TRANSFER_SYNTAX_ELEMENT) {
                 ts = Attrs.string(list, TagFromName.TransferSyntaxUID);
             }
             pos = next;
@@ -80,10 +80,10 @@ final class FastHeader {
                 return null;
             }
             int group = u16(pos), elem = u16(pos + 2);
-            if (group == 0x7FE0 && elem == 0x0010) {
+            if (group == Tags.PIXEL_GROUP && elem == Tags.PIXEL_ELEMENT) {
                 return new Parsed(list, ts, pos + 4);
             }
-            if (group == 0x5200 || group == 0xFFFE) {
+            if (group == Tags.FUNCTIONAL_GROUPS_GROUP || group == Tags.ITEM_GROUP) {
                 return null; // functional groups (enhanced) or stray delimiters: PixelMed's job
             }
             int next = element(list, pos, explicit);
@@ -131,7 +131,7 @@ final class FastHeader {
         Attribute a = attribute(tag, vr, value, (int) length, group % 2 == 1);
         if (a != null) {
             list.put(a);
-            if (group == 0x0008 && elem == 0x0005) {
+            if (group == Tags.CHARSET_GROUP && elem == Tags.CHARSET_ELEMENT) {
                 charset(Attrs.strings(list, TagFromName.SpecificCharacterSet));
             }
         }
@@ -143,13 +143,13 @@ final class FastHeader {
         while (pos + 8 <= end) {
             int group = u16(pos), elem = u16(pos + 2);
             long length = u32(pos + 4);
-            if (group != 0xFFFE) {
+            if (group != Tags.ITEM_GROUP) {
                 return -1;
             }
-            if (elem == 0xE0DD) {
+            if (elem == Tags.SEQUENCE_DELIMITER) {
                 return pos + 8;
             }
-            if (elem != 0xE000) {
+            if (elem != Tags.ITEM) {
                 return -1;
             }
             if (length != 0xFFFFFFFFL) {
@@ -162,7 +162,7 @@ final class FastHeader {
                 if (pos + 8 > end) {
                     return -1;
                 }
-                if (u16(pos) == 0xFFFE && u16(pos + 2) == 0xE00D) {
+                if (u16(pos) == Tags.ITEM_GROUP && u16(pos + 2) == Tags.ITEM_DELIMITER) {
                     pos += 8;
                     break;
                 }
@@ -203,9 +203,9 @@ final class FastHeader {
     /** Standard elements, Siemens' private groups (CSA header, mosaic count) and private creators. */
     private static boolean wanted(int group, int elem) {
         if (group % 2 == 0) {
-            return group != 0xFFFC;
+            return group != Tags.ITEM_GROUP;
         }
-        return group == 0x0019 || group == 0x0029 || group == 0x0051;
+        return group == Tags.SIEMENS_MR_GROUP || group == Tags.SIEMENS_CSA_GROUP || group == Tags.SIEMENS_MEDCOM_GROUP;
     }
 
     private static boolean isLongVr(String vr) {
@@ -217,7 +217,7 @@ final class FastHeader {
 
     private static String implicitVr(AttributeTag tag) {
         if (tag.getGroup() % 2 == 1) {
-            return tag.getElement() >= 0x0010 && tag.getElement() <= 0x00FF ? "LO" : "UN";
+            return tag.getElement() >= 0x10 && tag.getElement() <= 0xFF ? "LO" : "UN"; // private creators are LO
         }
         byte[] vr = DicomDictionary.StandardDictionary.getValueRepresentationFromTag(tag);
         return vr == null || vr.length != 2 ? "UN" : new String(vr, StandardCharsets.US_ASCII);

@@ -126,7 +126,7 @@ final class Instance {
     private static final int PREFIX = 256 * 1024;
 
     /**
-     * A Part 10 file ("DICM" at 128), or a raw data set starting with a group 0x0002/0x0008 element in either byte
+     * A Part 10 file ("DICM" at 128), or a raw data set starting with a File Meta or identifying-group element in either byte
      * order. Checked before PixelMed so other files (NIfTI, PDF, text) are rejected without parsing them.
      */
     static boolean looksLikeDicom(byte[] b) {
@@ -138,7 +138,7 @@ final class Instance {
         }
         int groupLe = (b[0] & 0xFF) | (b[1] & 0xFF) << 8;
         int groupBe = (b[1] & 0xFF) | (b[0] & 0xFF) << 8;
-        return groupLe == 0x0002 || groupLe == 0x0008 || groupBe == 0x0008;
+        return groupLe == Tags.META_GROUP || groupLe == Tags.IDENTIFYING_GROUP || groupBe == Tags.IDENTIFYING_GROUP;
     }
 
     private static Instance readStream(Path path) throws IOException, com.pixelmed.dicom.DicomException {
@@ -160,7 +160,7 @@ final class Instance {
             return none;
         }
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-        if (bb.getShort(afterTag - 4) != (short) 0x7FE0 || bb.getShort(afterTag - 2) != 0x0010) {
+        if ((bb.getShort(afterTag - 4) & 0xFFFF) != Tags.PIXEL_GROUP || (bb.getShort(afterTag - 2) & 0xFFFF) != Tags.PIXEL_ELEMENT) {
             return none;
         }
         if (ts.isEncapsulated()) {

@@ -20,7 +20,7 @@ record MosaicLayout(int count, int perSide, int tileRows, int tileColumns) {
     static MosaicLayout of(Instance inst) {
         Double n = inst.csa().decimal("NumberOfImagesInMosaic");
         if (n == null) {
-            Attribute a = Attrs.privateElement(inst.header, 0x0019, "SIEMENS MR HEADER", 0x0A);
+            Attribute a = Attrs.privateElement(inst.header, Tags.SIEMENS_MR_GROUP, "SIEMENS MR HEADER", 0x0A);
             if (a != null) {
                 try {
                     n = (double) a.getSingleIntegerValueOrDefault(0);

@@ -238,7 +238,7 @@ final class Sidecar {
         if (list == null || depth < 0) {
             return null;
         }
-        com.pixelmed.dicom.Attribute a = Attrs.privateElement(list, 0x0021, creator, element);
+        com.pixelmed.dicom.Attribute a = Attrs.privateElement(list, Tags.SIEMENS_XA_GROUP, creator, element);
         if (a != null) {
             try {
                 return Double.parseDouble(a.getSingleStringValueOrEmptyString().trim());

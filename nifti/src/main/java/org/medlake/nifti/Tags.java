@@ -30,5 +30,25 @@ final class Tags {
     static final AttributeTag MR_DIFFUSION_SEQUENCE = Attrs.keyword("MRDiffusionSequence");
     static final AttributeTag KVP = Attrs.keyword("KVP");
 
+    /** Element codes the low-level readers compare with, taken from PixelMed's constants rather than typed in. */
+    static final int META_GROUP = com.pixelmed.dicom.TagFromName.TransferSyntaxUID.getGroup();
+    static final int TRANSFER_SYNTAX_ELEMENT = com.pixelmed.dicom.TagFromName.TransferSyntaxUID.getElement();
+    static final int PIXEL_GROUP = com.pixelmed.dicom.TagFromName.PixelData.getGroup();
+    static final int PIXEL_ELEMENT = com.pixelmed.dicom.TagFromName.PixelData.getElement();
+    static final int FUNCTIONAL_GROUPS_GROUP = com.pixelmed.dicom.TagFromName.PerFrameFunctionalGroupsSequence.getGroup();
+    static final int ITEM_GROUP = com.pixelmed.dicom.TagFromName.Item.getGroup();
+    static final int ITEM = com.pixelmed.dicom.TagFromName.Item.getElement();
+    static final int ITEM_DELIMITER = com.pixelmed.dicom.TagFromName.ItemDelimitationItem.getElement();
+    static final int SEQUENCE_DELIMITER = com.pixelmed.dicom.TagFromName.SequenceDelimitationItem.getElement();
+    static final int CHARSET_GROUP = com.pixelmed.dicom.TagFromName.SpecificCharacterSet.getGroup();
+    static final int CHARSET_ELEMENT = com.pixelmed.dicom.TagFromName.SpecificCharacterSet.getElement();
+    static final int IDENTIFYING_GROUP = com.pixelmed.dicom.TagFromName.SOPInstanceUID.getGroup();
+    /** Siemens private groups (CSA headers, MR header): found through their private creators. */
+    static final int SIEMENS_MR_GROUP = 0x0019;
+    static final int SIEMENS_CSA_GROUP = 0x0029;
+    static final int SIEMENS_MEDCOM_GROUP = 0x0051;
+    /** Siemens XA private group holding "SIEMENS MR SDI 02" (phase-encoding polarity). */
+    static final int SIEMENS_XA_GROUP = 0x0021;
+
     private Tags() {}
 }
