@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Arranges the slices of one series into output volume sets, as dcm2niix would:
  * <ol>
- *   <li>slices are split into separate outputs by matrix size, orientation, pixel spacing, echo and
+ *   <li>slices are split into separate outputs by SeriesNumber, matrix size, orientation, pixel spacing, echo and
  *       magnitude/phase (suffixes {@code _e2}, {@code _ph}, {@code _2} …);</li>
  *   <li>within an output, slices are grouped by their position along the slice normal; every position must hold
  *       the same number of slices, which become the volumes (4D), ordered by the volume key (temporal position,
@@ -34,8 +34,8 @@ final class SlicePlanner {
     static List<VolumeSet> plan(List<Slice> all) {
         Map<String, List<Slice>> groups = new LinkedHashMap<>();
         List<Slice> sorted = new ArrayList<>(all);
-        sorted.sort(Comparator.comparingInt((Slice s) -> s.echo).thenComparing(s -> s.phase)
-                .thenComparingInt(s -> s.source.instanceNumber));
+        sorted.sort(Comparator.comparingInt((Slice s) -> s.source.seriesNumber).thenComparingInt(s -> s.echo)
+                .thenComparing(s -> s.phase).thenComparingInt(s -> s.source.instanceNumber));
         for (Slice s : sorted) {
             groups.computeIfAbsent(splitKey(s), k -> new ArrayList<>()).add(s);
         }
@@ -45,7 +45,7 @@ final class SlicePlanner {
         for (List<Slice> g : groups.values()) {
             Slice s = g.get(0);
             String suffix = (multiEcho ? "_e" + s.echo : "") + (s.phase ? "_ph" : "");
-            int n = seen.merge(suffix, 1, Integer::sum);
+            int n = seen.merge(s.source.seriesNumber + "|" + suffix, 1, Integer::sum);
             out.add(volumes(g, n == 1 ? suffix : suffix + "_" + n));
         }
         return out;
@@ -53,8 +53,14 @@ final class SlicePlanner {
 
     private static String splitKey(Slice s) {
         double[] o = s.orientation;
-        return String.format(Locale.ROOT, "%dx%d|%.3f,%.3f,%.3f,%.3f,%.3f,%.3f|%.4f,%.4f|%d|%b", s.rows, s.columns,
-                o[0], o[1], o[2], o[3], o[4], o[5], s.dx, s.dy, s.echo, s.phase).replace("-0.000", "0.000");
+        // series number first: callers grouping by SeriesInstanceUID alone get dcm2niix's split by SeriesNumber
+        StringBuilder k = new StringBuilder().append(s.source.seriesNumber).append('|').append(s.rows).append('x')
+                .append(s.columns).append('|');
+        for (double v : o) {
+            k.append(Math.round(v * 1000) + 0).append(',');
+        }
+        return k.append('|').append(Math.round(s.dx * 10000)).append(',').append(Math.round(s.dy * 10000)).append('|')
+                .append(s.echo).append('|').append(s.phase).toString();
     }
 
     /** Arranges one output's slices into [volume][slice]. */

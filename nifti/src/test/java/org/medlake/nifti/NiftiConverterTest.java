@@ -289,6 +289,22 @@ class NiftiConverterTest {
     }
 
     @Test
+    void oneUidWithTwoSeriesNumbersGivesTwoOutputs() throws Exception {
+        String uid = TestDicom.uid();
+        List<Path> files = new ArrayList<>();
+        for (int number : new int[] {5, 6}) {
+            TestDicom.Slice s = new TestDicom.Slice();
+            s.seriesUid = uid;
+            s.seriesNumber = number;
+            s.pixel = (r, c) -> number;
+            files.add(s.write(dir.resolve("n" + number + ".dcm")));
+        }
+        List<NiftiResult> out = NiftiConverter.convertSeries(files);
+        assertThat(out).extracting(NiftiResult::baseName).containsExactly("5_synthetic", "6_synthetic");
+        assertThat(out.get(1).value(0)).isEqualTo(6);
+    }
+
+    @Test
     void missingSliceIsReportedWithAReason() throws Exception {
         String uid = TestDicom.uid();
         List<Path> files = new ArrayList<>();
