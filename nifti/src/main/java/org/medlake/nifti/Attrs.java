@@ -3,7 +3,6 @@ package org.medlake.nifti;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
-import com.pixelmed.dicom.DicomDictionary;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.SequenceItem;
 
@@ -11,9 +10,9 @@ import com.pixelmed.dicom.SequenceItem;
 final class Attrs {
     private Attrs() {}
 
-    /** Resolves a standard keyword through PixelMed's dictionary (for keywords this PixelMed lacks as constants). */
+    /** Resolves a standard keyword through PixelMed's dictionary data (for keywords this PixelMed lacks as constants). */
     static AttributeTag keyword(String keyword) {
-        AttributeTag tag = DicomDictionary.StandardDictionary.getTagFromName(keyword);
+        AttributeTag tag = Dictionary.tag(keyword);
         if (tag == null) {
             throw new NiftiException(NiftiException.ErrorCode.NIFTI_INTERNAL, "PixelMed's dictionary does not know "
                     + "the keyword " + keyword + ". Cause: an older PixelMed on the class path. Fix: use the PixelMed "

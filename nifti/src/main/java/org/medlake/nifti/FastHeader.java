@@ -3,7 +3,6 @@ package org.medlake.nifti;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
-import com.pixelmed.dicom.DicomDictionary;
 import com.pixelmed.dicom.TagFromName;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -219,8 +218,8 @@ final class FastHeader {
         if (tag.getGroup() % 2 == 1) {
             return tag.getElement() >= 0x10 && tag.getElement() <= 0xFF ? "LO" : "UN"; // private creators are LO
         }
-        byte[] vr = DicomDictionary.StandardDictionary.getValueRepresentationFromTag(tag);
-        return vr == null || vr.length != 2 ? "UN" : new String(vr, StandardCharsets.US_ASCII);
+        String vr = Dictionary.vr(tag);
+        return vr == null ? "UN" : vr;
     }
 
     private void charset(String[] values) {

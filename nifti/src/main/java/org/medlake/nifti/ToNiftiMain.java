@@ -46,7 +46,7 @@ public final class ToNiftiMain {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        // PixelMed's dictionary takes ~150 ms to build and the sidecar needs it; build it while files are scanned.
+        // The keyword lookups the sidecar needs read PixelMed's dictionary data; do it while files are scanned.
         Thread warm = new Thread(() -> Tags.KVP.getGroup(), "to-nifti-warmup");
         warm.setDaemon(true);
         warm.start();
