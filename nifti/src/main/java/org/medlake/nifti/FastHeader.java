@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * A fast reader for the common case of the header pass: a Part 10 file in explicit or implicit VR little endian
  * (or an encapsulated syntax, which is explicit VR little endian) holding a classic single- or multi-frame image.
  * It fills a PixelMed {@link AttributeList} with what conversion reads (standard top-level elements, the Siemens
- * private groups 0x0019, 0x0029 and 0x0051; sequences skipped) without PixelMed's per-element reflection and debug
+ * private groups 0x0019, 0x0029 and 0x0051 and GE's 0x0043; sequences skipped) without PixelMed's per-element reflection and debug
  * strings, which cost more than the rest of a conversion. Returns {@code null} for anything else (enhanced
  * multi-frame, big endian, deflate, character sets other than Latin-1/ASCII/UTF-8, malformed or truncated input),
  * and the caller parses the file with PixelMed as usual.
@@ -204,7 +204,8 @@ final class FastHeader {
         if (group % 2 == 0) {
             return group != Tags.ITEM_GROUP;
         }
-        return group == Tags.SIEMENS_MR_GROUP || group == Tags.SIEMENS_CSA_GROUP || group == Tags.SIEMENS_MEDCOM_GROUP;
+        return group == Tags.SIEMENS_MR_GROUP || group == Tags.SIEMENS_CSA_GROUP || group == Tags.SIEMENS_MEDCOM_GROUP
+                || group == Tags.GE_PARM_GROUP;
     }
 
     private static boolean isLongVr(String vr) {

@@ -193,6 +193,22 @@ final class Sidecar {
             o.put("BandwidthPerPixelPhaseEncode", bwpppe);
             o.put("EffectiveEchoSpacing", round(ees, 9));
             o.put("TotalReadoutTime", round(ees * (reconPe - 1), 7));
+        } else if (peDir != null) {
+            // GE: effective echo spacing in µs in the "GEMS_PARM_01" private element 0x2C
+            Double geEes = null;
+            com.pixelmed.dicom.Attribute a = Attrs.privateElement(h, Tags.GE_PARM_GROUP, "GEMS_PARM_01", 0x2C);
+            if (a != null) {
+                try {
+                    geEes = a.getSingleDoubleValueOrDefault(Double.NaN);
+                } catch (RuntimeException e) {
+                    geEes = null;
+                }
+            }
+            if (geEes != null && geEes > 0) {
+                double ees = geEes / 1e6;
+                o.put("EffectiveEchoSpacing", ees);
+                o.put("TotalReadoutTime", round(ees * (reconPe - 1), 7));
+            }
         }
         Double polarity = phasePolarity(inst);
         if (peDir != null) {

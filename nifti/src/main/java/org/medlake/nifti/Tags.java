@@ -47,6 +47,8 @@ final class Tags {
     static final int SIEMENS_MR_GROUP = 0x0019;
     static final int SIEMENS_CSA_GROUP = 0x0029;
     static final int SIEMENS_MEDCOM_GROUP = 0x0051;
+    /** GE private group holding "GEMS_PARM_01" (effective echo spacing). */
+    static final int GE_PARM_GROUP = 0x0043;
     /** Siemens XA private group holding "SIEMENS MR SDI 02" (phase-encoding polarity). */
     static final int SIEMENS_XA_GROUP = 0x0021;
 
