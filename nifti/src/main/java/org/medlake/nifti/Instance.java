@@ -101,11 +101,11 @@ final class Instance {
             DicomInputStream din = new DicomInputStream(bin);
             try {
                 list.read(din, TagFromName.PixelData);
-            } catch (IOException e) {
+            } catch (IOException | com.pixelmed.dicom.DicomException | RuntimeException e) {
                 if (size <= PREFIX) {
                     throw e;
                 }
-                return readStream(path);
+                return readStream(path); // the header runs past the prefix
             }
             int consumed = prefix.length - bin.available();
             if (consumed >= prefix.length && size > PREFIX) {

@@ -116,9 +116,12 @@ public final class NiftiResult {
         try {
             Files.createDirectories(dir);
             Path nii = dir.resolve(baseName + (gzip ? ".nii.gz" : ".nii"));
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(nii), 1 << 16)) {
+            // written next to its final name and moved: an interrupted run leaves no truncated image behind
+            Path tmp = dir.resolve("." + nii.getFileName() + ".part");
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 writeTo(out, gzip);
             }
+            Files.move(tmp, nii, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             written.add(nii);
             Path json = dir.resolve(baseName + ".json");
             Files.writeString(json, sidecarJson, StandardCharsets.UTF_8);
