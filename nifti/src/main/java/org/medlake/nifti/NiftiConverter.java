@@ -207,7 +207,7 @@ public final class NiftiConverter {
         double dz = Vec.norm(vs.sliceVector());
         int[] dim = vs.nt() > 1 ? new int[] {vs.nx(), vs.ny(), vs.nz(), vs.nt()} : new int[] {vs.nx(), vs.ny(), vs.nz()};
         double[] spacing = {s0.dx, s0.dy, dz};
-        String pe = Attrs.string(h, Tags.IN_PLANE_PHASE_ENCODING_DIRECTION);
+        String pe = Sidecar.phaseEncodingDirection(h);
         int[] fpsAxes = pe == null ? null : "ROW".equalsIgnoreCase(pe) ? new int[] {1, 0, 2} : new int[] {0, 1, 2};
         Voxels voxels = px.voxels();
         if (is3dAcquisition(h) && vs.nz() > 1) {
@@ -231,7 +231,7 @@ public final class NiftiConverter {
         double[] timing = Sidecar.sliceTiming(vs);
         NiftiHeader header = new NiftiHeader(dim, voxels.datatype, voxels.bitpix(), pixdim, q[6],
                 px.sclSlope(), px.sclInter(), 1, 1, new double[] {q[0], q[1], q[2], q[3], q[4], q[5]}, sform, dimInfo,
-                sliceCode(timing), 0, 0, 0, 2 | 8, descrip(s0));
+                sliceCode(timing), 0, 0, 0, 2 | 8, descrip(vs));
         String json = Sidecar.json(vs, tr);
         String[] dwi = Diffusion.texts(vs, sform);
         LinkedHashSet<String> sops = new LinkedHashSet<>();
@@ -311,22 +311,59 @@ public final class NiftiConverter {
         }
     }
 
-    private static String descrip(Slice s0) {
+    /**
+     * dcm2niix's descrip: {@code TE=<ms>;Time=<HHMMSS.fff as a number>;phase=<polarity>;mb=<factor>}, the time from
+     * AcquisitionTime, else AcquisitionDateTime, else the earliest frame; mb when slices are acquired simultaneously.
+     */
+    private static String descrip(VolumeSet vs) {
+        Slice s0 = vs.first();
         AttributeList h = s0.source.header;
-        Double te = Attrs.decimal(h, TagFromName.EchoTime);
-        String at = Attrs.string(h, TagFromName.AcquisitionTime);
+        Double te = Sidecar.echoTimeMs(h);
+        double seconds = SliceExtractor.seconds(Attrs.string(h, TagFromName.AcquisitionTime));
+        if (Double.isNaN(seconds)) {
+            seconds = SliceExtractor.dateTimeSeconds(Attrs.string(h, TagFromName.AcquisitionDateTime));
+        }
+        if (Double.isNaN(seconds)) {
+            seconds = Double.POSITIVE_INFINITY;
+            for (Slice s : vs.slices().get(0)) {
+                seconds = Math.min(seconds, Double.isNaN(s.time) ? Double.POSITIVE_INFINITY : s.time);
+            }
+        }
         StringBuilder d = new StringBuilder();
         if (te != null) {
             d.append("TE=").append(Diffusion.fmt(te));
         }
-        if (at != null) {
-            d.append(d.length() > 0 ? ";" : "").append("Time=").append(at.replace(":", ""));
+        if (Double.isFinite(seconds)) {
+            int hh = (int) (seconds / 3600), mm = (int) ((seconds - hh * 3600) / 60);
+            double ss = seconds - hh * 3600 - mm * 60;
+            // rounded from the exact binary value, as C's printf("%.3f") does (Java's Formatter would round 0.7975 up)
+            double hhmmss = hh * 10000 + mm * 100 + ss;
+            d.append(d.length() > 0 ? ";" : "").append("Time=").append(
+                    new java.math.BigDecimal(hhmmss).setScale(3, java.math.RoundingMode.HALF_EVEN).toPlainString());
         }
         Double pol = Sidecar.phasePolarity(s0.source);
         if (pol != null) {
             d.append(";phase=").append(pol.intValue());
         }
+        int mb = multiband(Sidecar.sliceTiming(vs));
+        if (mb > 1) {
+            d.append(";mb=").append(mb);
+        }
         return d.toString();
+    }
+
+    /** Slices acquired together (within 10 ms of the first slice's time), or 0 when slice times are unknown. */
+    static int multiband(double[] timing) {
+        if (timing == null) {
+            return 0;
+        }
+        int n = 0;
+        for (double t : timing) {
+            if (Math.abs(t - timing[0]) < 0.01) { // Siemens rounds slice times to 2.5 ms
+                n++;
+            }
+        }
+        return n;
     }
 
     /** {@code <SeriesNumber>_<SeriesDescription or ProtocolName>}, reduced to [A-Za-z0-9._-]. */

@@ -158,9 +158,7 @@ final class Sidecar {
         num(o, "SpacingBetweenSlices", first(Attrs.decimal(h, TagFromName.SpacingBetweenSlices),
                 Attrs.decimal(measures, TagFromName.SpacingBetweenSlices)));
         num(o, "SAR", Attrs.decimal(h, Tags.SAR));
-        Double te = first(Attrs.decimal(h, TagFromName.EchoTime),
-                Attrs.decimal(Attrs.item(frame0, Tags.MR_ECHO_SEQUENCE, 0), Tags.EFFECTIVE_ECHO_TIME),
-                Attrs.decimal(Attrs.item(shared, Tags.MR_ECHO_SEQUENCE, 0), Tags.EFFECTIVE_ECHO_TIME));
+        Double te = echoTimeMs(h);
         num(o, "EchoNumber", s0.echo > 1 ? Integer.valueOf(s0.echo) : null);
         num(o, "EchoTime", te == null ? null : te / 1000.0);
         num(o, "RepetitionTime", Double.isNaN(tr) ? null : tr);
@@ -170,12 +168,7 @@ final class Sidecar {
         num(o, "PercentPhaseFOV", Attrs.decimal(h, Tags.PERCENT_PHASE_FIELD_OF_VIEW));
         num(o, "PercentSampling", Attrs.decimal(h, Tags.PERCENT_SAMPLING));
         num(o, "PhaseEncodingSteps", Attrs.integer(h, Tags.NUMBER_OF_PHASE_ENCODING_STEPS));
-        String peDir = first(Attrs.string(h, Tags.IN_PLANE_PHASE_ENCODING_DIRECTION),
-                Attrs.string(Attrs.item(shared, Tags.MR_FOV_GEOMETRY_SEQUENCE, 0), Tags.IN_PLANE_PHASE_ENCODING_DIRECTION),
-                Attrs.string(Attrs.item(frame0, Tags.MR_FOV_GEOMETRY_SEQUENCE, 0), Tags.IN_PLANE_PHASE_ENCODING_DIRECTION));
-        if ("COLUMN".equalsIgnoreCase(peDir)) {
-            peDir = "COL"; // enhanced objects spell it out; dcm2niix reports the classic "COL"
-        }
+        String peDir = phaseEncodingDirection(h);
         boolean rowPe = "ROW".equalsIgnoreCase(peDir);
         int reconPe = rowPe ? vs.nx() : vs.ny();
         double[] am = Attrs.doubles(h, Tags.ACQUISITION_MATRIX, 4);
@@ -235,6 +228,26 @@ final class Sidecar {
         }
         o.put("ConversionSoftware", SOFTWARE);
         o.put("ConversionSoftwareVersion", VERSION);
+    }
+
+    /** InPlanePhaseEncodingDirection as "ROW" or "COL" (enhanced objects: from the MR FOV/Geometry group), or null. */
+    static String phaseEncodingDirection(AttributeList h) {
+        AttributeList shared = Attrs.item(h, TagFromName.SharedFunctionalGroupsSequence, 0);
+        AttributeList frame0 = Attrs.item(h, TagFromName.PerFrameFunctionalGroupsSequence, 0);
+        String pe = first(Attrs.string(h, Tags.IN_PLANE_PHASE_ENCODING_DIRECTION),
+                Attrs.string(Attrs.item(shared, Tags.MR_FOV_GEOMETRY_SEQUENCE, 0), Tags.IN_PLANE_PHASE_ENCODING_DIRECTION),
+                Attrs.string(Attrs.item(frame0, Tags.MR_FOV_GEOMETRY_SEQUENCE, 0), Tags.IN_PLANE_PHASE_ENCODING_DIRECTION));
+        // enhanced objects spell it out; dcm2niix reports the classic "COL"
+        return "COLUMN".equalsIgnoreCase(pe) ? "COL" : pe == null ? null : pe.toUpperCase(Locale.ROOT);
+    }
+
+    /** EchoTime in ms: the classic attribute, else the enhanced EffectiveEchoTime (per-frame, then shared). */
+    static Double echoTimeMs(AttributeList h) {
+        AttributeList shared = Attrs.item(h, TagFromName.SharedFunctionalGroupsSequence, 0);
+        AttributeList frame0 = Attrs.item(h, TagFromName.PerFrameFunctionalGroupsSequence, 0);
+        return first(Attrs.decimal(h, TagFromName.EchoTime),
+                Attrs.decimal(Attrs.item(frame0, Tags.MR_ECHO_SEQUENCE, 0), Tags.EFFECTIVE_ECHO_TIME),
+                Attrs.decimal(Attrs.item(shared, Tags.MR_ECHO_SEQUENCE, 0), Tags.EFFECTIVE_ECHO_TIME));
     }
 
     /**
