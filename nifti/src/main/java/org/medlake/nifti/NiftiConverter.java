@@ -372,10 +372,25 @@ public final class NiftiConverter {
         if (desc == null) {
             desc = Attrs.string(h, TagFromName.ProtocolName);
         }
-        String clean = desc == null ? "" : desc.replaceAll("[^A-Za-z0-9._-]+", "_").replaceAll("^[_.]+|_+$", "");
-        if (clean.length() > 64) {
-            clean = clean.substring(0, 64);
+        // by hand rather than with regular expressions: this runs in every short CLI invocation
+        StringBuilder b = new StringBuilder();
+        if (desc != null) {
+            for (int i = 0; i < desc.length() && b.length() < 64; i++) {
+                char c = desc.charAt(i);
+                boolean ok = c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-');
+                if (ok) {
+                    b.append(c);
+                } else if (b.length() > 0 && b.charAt(b.length() - 1) != '_') {
+                    b.append('_');
+                }
+            }
         }
-        return String.format(Locale.ROOT, "%d", seriesNumber) + (clean.isEmpty() ? "" : "_" + clean);
+        while (b.length() > 0 && (b.charAt(0) == '_' || b.charAt(0) == '.')) {
+            b.deleteCharAt(0);
+        }
+        while (b.length() > 0 && b.charAt(b.length() - 1) == '_') {
+            b.setLength(b.length() - 1);
+        }
+        return seriesNumber + (b.length() == 0 ? "" : "_" + b);
     }
 }
