@@ -18,7 +18,7 @@ import java.util.zip.GZIPOutputStream;
  * the FSL bval/bvec texts. Immutable (the voxel array is never exposed) and thread-safe to write.
  */
 public final class NiftiResult {
-    /** Deflate level of {@code .nii.gz} output: speed first; level 1 costs ~10% size against level 6 on MR data. */
+    /** Deflate level of {@code .nii.gz} output: speed first (on the corpus MR series level 1 is 1.7% larger than 6). */
     public static final int GZIP_LEVEL = Deflater.BEST_SPEED;
 
     private final String baseName;
