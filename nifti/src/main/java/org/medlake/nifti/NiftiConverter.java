@@ -182,13 +182,19 @@ public final class NiftiConverter {
             unique.putIfAbsent(i.sopUid != null ? i.sopUid : i.path.toString(), i);
         }
         List<Slice> slices = new ArrayList<>();
+        Instance nonImage = null;
         for (Instance i : unique.values()) {
             if (!i.hasPixels) {
-                throw new NiftiException(NiftiException.ErrorCode.NIFTI_UNSUPPORTED, i.path + " has no image pixels. "
-                        + "Cause: a non-image instance (SR, RT, presentation state). Fix: convert image series only.");
+                nonImage = i; // e.g. a presentation state filed under the image series: skipped, as dcm2niix does
+                continue;
             }
             PixelReader.checkDecoder(i);
             slices.addAll(SliceExtractor.slices(i));
+        }
+        if (slices.isEmpty()) {
+            throw new NiftiException(NiftiException.ErrorCode.NIFTI_UNSUPPORTED, "The series has no image pixels (e.g. "
+                    + (nonImage == null ? "no files" : nonImage.path) + "). Cause: a non-image series (SR, RT, "
+                    + "presentation state). Fix: convert image series only.");
         }
         List<VolumeSet> sets = SlicePlanner.plan(slices);
         List<NiftiResult> out = new ArrayList<>();
