@@ -81,7 +81,7 @@ class CurateJobIT {
 
     @Test
     @Order(1)
-    void curatesEverySeries_deidentifiedPassesAndRawFails() {
+    void curatesEverySeries_deidentifiedPassesAndRawFails() throws Exception {
         CurateJob.Result r = CurateJob.run(spark, lake.root(), CurateJob.Progress.NONE);
         assertThat(r.seriesInLake()).isEqualTo(2);
         assertThat(r.seriesCurated()).isEqualTo(2);

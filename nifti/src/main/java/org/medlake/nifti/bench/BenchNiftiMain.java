@@ -73,11 +73,11 @@ public final class BenchNiftiMain {
             for (Path f : files(input)) {
                 Files.readAllBytes(f);
             }
+            final Path in = input;
             Timing d = time("dcm2niix", o.runs(), err, outDir -> List.of(dcm2niix, "-z", "y", "-b", "y", "-f", "%s_%p",
-                    "-o", outDir.toString(), input.toString()));
+                    "-o", outDir.toString(), in.toString()));
             Path launcher = root.resolve("medlake");
             run(List.of(launcher.toString(), "to-nifti", "--help"), root, 600); // builds first if sources changed
-            final Path in = input;
             Timing m = time("medlake", o.runs(), err, outDir -> List.of(launcher.toString(), "to-nifti", in.toString(),
                     "-o", outDir.toString()));
             double ratio = m.median() / d.median();
