@@ -207,7 +207,7 @@ public final class TokenAuthenticator {
             throw new AuthenticationException("Token names no subject: it has neither 'sub' nor "
                     + "'preferred_username'. Check the client scopes of the Keycloak client that issued it.");
         }
-        return new Caller(subject, username, Caller.parseGroups(groups), admin);
+        return new Caller(subject, username, Caller.parseGroups(groups), admin, token.getIssuedFor());
     }
 
     private VerificationKey key(String kid) {
