@@ -126,14 +126,19 @@ final class AuditRoutes {
             template = null;
         }
         String method = ctx.method().name();
-        String action = ACTIONS.getOrDefault(method + " " + template,
-                template == null || template.equals("*") ? "UNMATCHED" : method + " " + template);
         Map<String, String> params;
         try {
             params = ctx.pathParamMap();
         } catch (RuntimeException e) {
             params = Map.of();
         }
+        if (template == null || template.equals("*") || !template.startsWith("/api/")) {
+            // The request stopped before reaching its endpoint (e.g. 401 in the before-handler): match it here.
+            Map<String, String> found = new LinkedHashMap<>();
+            template = match(method, path, found);
+            params = found;
+        }
+        String action = template == null ? "UNMATCHED" : ACTIONS.getOrDefault(method + " " + template, method + " " + template);
         String project = d.project != null ? d.project : params.get("project");
         d.series(params.get("seriesUid"));
         d.instance(params.get("sopUid"));
@@ -164,6 +169,38 @@ final class AuditRoutes {
                 caller == null ? null : caller.subject(), caller == null ? null : caller.clientId(), action, method, path,
                 project, params.get("name"), d.series, d.instances, query, ctx.statusCode(), bytes, ctx.ip());
         log.record(draft);
+    }
+
+    private record Route(String method, String template, java.util.regex.Pattern pattern, List<String> names) {}
+
+    private static final List<Route> ROUTES = ACTIONS.keySet().stream().map(k -> {
+        String m = k.substring(0, k.indexOf(' '));
+        String t = k.substring(k.indexOf(' ') + 1);
+        List<String> names = new ArrayList<>();
+        java.util.regex.Matcher pm = java.util.regex.Pattern.compile("\\{([^}]+)}").matcher(t);
+        StringBuilder re = new StringBuilder();
+        int last = 0;
+        while (pm.find()) {
+            re.append(java.util.regex.Pattern.quote(t.substring(last, pm.start()))).append("([^/]+)");
+            names.add(pm.group(1));
+            last = pm.end();
+        }
+        re.append(java.util.regex.Pattern.quote(t.substring(last)));
+        return new Route(m, t, java.util.regex.Pattern.compile(re.toString()), names);
+    }).toList();
+
+    /** The route template {@code method path} matches (its path parameters into {@code params}), or null. */
+    static String match(String method, String path, Map<String, String> params) {
+        for (Route r : ROUTES) {
+            java.util.regex.Matcher m = r.pattern().matcher(path);
+            if (r.method().equals(method) && m.matches()) {
+                for (int i = 0; i < r.names().size(); i++) {
+                    params.put(r.names().get(i), m.group(i + 1));
+                }
+                return r.template();
+            }
+        }
+        return null;
     }
 
     private void query(Context ctx) {

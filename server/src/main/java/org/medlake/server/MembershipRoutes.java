@@ -75,7 +75,12 @@ final class MembershipRoutes {
     private void list(Context ctx) {
         String project = authorize(ctx);
         List<Map<String, Object>> members = new ArrayList<>();
-        admin.members(project).forEach((u, r) -> members.add(Map.of("username", u, "role", r.groupName())));
+        admin.members(project).forEach((u, r) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("username", u);
+            m.put("role", r.groupName());
+            members.add(m);
+        });
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("project", project);
         out.put("members", members);

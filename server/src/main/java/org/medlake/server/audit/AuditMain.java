@@ -25,7 +25,7 @@ public final class AuditMain {
     }
 
     /** Runs the command and returns its exit code. */
-    static int run(String[] args) {
+    public static int run(String[] args) {
         String lake = null;
         boolean json = false;
         int i = args.length > 0 && args[0].equals("audit") ? 1 : 0;
