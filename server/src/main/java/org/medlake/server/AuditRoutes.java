@@ -46,6 +46,7 @@ final class AuditRoutes {
     /** Action names of the routes (route template to action). */
     static final Map<String, String> ACTIONS = Map.ofEntries(
             Map.entry("POST /api/v1/series/search", "SEARCH"),
+            Map.entry("POST /api/v1/search", "SEARCH"),
             Map.entry("GET /api/v1/series/{seriesUid}/instances", "LIST_INSTANCES"),
             Map.entry("GET /api/v1/instances/{sopUid}/file", "DOWNLOAD_FILE"),
             Map.entry("GET /api/v1/series/{seriesUid}/nifti", "DOWNLOAD_NIFTI"),

@@ -125,4 +125,28 @@ class AuditLogTest {
         assertThat(r.problem()).contains("missing");
         assertThat(AuditMain.run(new String[] {"verify", "--lake", dir.toString()})).isEqualTo(1);
     }
+
+    @Test
+    void canonicalBytesAndHashAreStable() {
+        AuditEntry e = AuditEntry.chain(new AuditEntry.Draft(Instant.parse("2026-01-31T12:00:00.1234567Z"), "alice", "sub-1",
+                "medlake-cli", "DOWNLOAD_FILE", "GET", "/api/v1/instances/1.1/file", "demo", null, List.of("S1"),
+                List.of("1.1"), null, 200, 18L, "127.0.0.1"), "id-1", 1, AuditEntry.GENESIS);
+        assertThat(e.canonicalJson()).isEqualTo("{\"entry_id\":\"id-1\",\"seq\":1,\"at\":\"2026-01-31T12:00:00.123456Z\","
+                + "\"user\":\"alice\",\"subject\":\"sub-1\",\"client_id\":\"medlake-cli\",\"action\":\"DOWNLOAD_FILE\","
+                + "\"method\":\"GET\",\"path\":\"/api/v1/instances/1.1/file\",\"project\":\"demo\",\"cohort\":null,"
+                + "\"series_instance_uids\":[\"S1\"],\"sop_instance_uids\":[\"1.1\"],\"query\":null,\"status\":200,"
+                + "\"bytes\":18,\"remote_addr\":\"127.0.0.1\",\"prev_hash\":\"" + AuditEntry.GENESIS + "\"}");
+        assertThat(e.hash()).isEqualTo(e.computeHash()).hasSize(64);
+        // A pending line and a Delta row give back the same entry, hence the same hash.
+        assertThat(AuditEntry.fromRow(e.row()).computeHash()).isEqualTo(e.hash());
+    }
+
+    @Test
+    void requestsThatStopBeforeTheirEndpointAreMatchedToTheirRoute() {
+        Map<String, String> params = new java.util.HashMap<>();
+        assertThat(org.medlake.server.AuditRoutesAccess.match("GET", "/api/v1/projects/demo/cohorts/mr/versions/2/manifest", params))
+                .isEqualTo("/api/v1/projects/{project}/cohorts/{name}/versions/{version}/manifest");
+        assertThat(params).containsEntry("project", "demo").containsEntry("name", "mr").containsEntry("version", "2");
+        assertThat(org.medlake.server.AuditRoutesAccess.match("GET", "/api/v1/nothing", new java.util.HashMap<>())).isNull();
+    }
 }
