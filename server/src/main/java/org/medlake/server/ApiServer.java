@@ -62,6 +62,10 @@ import org.slf4j.LoggerFactory;
  * released 403, not found 404, conflict with the lake's state 409, Elasticsearch/Keycloak failures 502, anything
  * unexpected 500 without internals (the log has the stack trace, matched by the {@code error_id} member).
  *
+ * <p>Every request but health and the OpenAPI document is recorded in the lake's hash-chained {@code audit_log}
+ * table by one after-handler ({@link AuditRoutes}, which also serves {@code GET /api/v1/audit}); project membership
+ * is managed in Keycloak by {@link MembershipRoutes}. One server process writes the audit log of a lake.
+ *
  * <p>The cohort routes are registered by {@link CohortRoutes}, the NIfTI download and the OpenAPI document
  * ({@value DownloadRoutes#OPENAPI}, served without a token) by {@link DownloadRoutes}; file downloads honour HTTP
  * range requests ({@link FileResponses}). Every route must be described in {@code openapi.json}.

@@ -244,7 +244,7 @@ final class AuditRoutes {
         reader.read(log.table(), AuditEntry.COLUMNS).ifPresent(data -> data.rows().forEach(r -> all.add(AuditEntry.fromRow(r))));
         java.util.Set<String> ids = new java.util.HashSet<>();
         all.forEach(e -> ids.add(e.entryId()));
-        AuditLog.pendingEntries(org.medlake.lake.LakeLayout.at(log.table().getParent().getParent()))
+        AuditLog.pendingEntries(log.lake())
                 .stream().filter(e -> !ids.contains(e.entryId())).forEach(all::add);
         List<Map<String, Object>> out = new ArrayList<>();
         all.stream().filter(filter).sorted(Comparator.comparingLong(AuditEntry::seq).reversed()).limit(limit)

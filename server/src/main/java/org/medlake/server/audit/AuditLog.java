@@ -205,6 +205,11 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
+    /** The lake this log belongs to. */
+    public LakeLayout lake() {
+        return lake;
+    }
+
     /** The audit table's folder. */
     public Path table() {
         return table;
