@@ -25,6 +25,7 @@ import org.medlake.cohort.delta.DeltaTableAppender;
 import org.medlake.cohort.delta.DeltaTableReader;
 import org.medlake.lake.LakeLayout;
 import org.medlake.lake.Tables;
+import org.medlake.server.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * between commit and delete), entries whose {@code entry_id} is already in the table are skipped: reconciliation is
  * idempotent. A line torn by a crash is skipped with a warning (its request never got an answer).
  *
- * <p>One server process writes the audit log of a lake (the chain is sequential). Thread-safe.
+ * <p>One server writes the audit log of a lake (the chain is sequential): the log holds a lock on
+ * {@code LAKE/.audit/writer.lock} while open, and a second one fails with {@link ApiException} (409). Thread-safe.
  */
 public final class AuditLog implements AutoCloseable {
     /** Folder of pending files, relative to the lake root. */
@@ -63,6 +65,8 @@ public final class AuditLog implements AutoCloseable {
     /** Highest seq known to be in the table; -1 = unknown (read the table before appending). */
     private long committedSeq = -1;
     private volatile boolean closed;
+    private final java.nio.channels.FileChannel lockChannel;
+    private final java.nio.channels.FileLock writerLock;
 
     /**
      * Opens the audit log of {@code lake}: continues the chain from the pending files, else from the table, and
@@ -83,6 +87,27 @@ public final class AuditLog implements AutoCloseable {
                     + ". The lake folder must be writable by the server.", e);
         }
         // The chain's head: the highest seq in the table or in pending files (a stale pending file may be older).
+        // One writer per lake: a second chain from the same head would fork it.
+        try {
+            lockChannel = java.nio.channels.FileChannel.open(dir.resolve("writer.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            java.nio.channels.FileLock l;
+            try {
+                l = lockChannel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                l = null;
+            }
+            if (l == null) {
+                lockChannel.close();
+                throw new ApiException(ApiException.ErrorCode.USER_ERROR, 409, "Another medlake server already writes the "
+                        + "audit log of the lake " + lake.root() + " (lock " + dir.resolve("writer.lock") + " is held), and "
+                        + "two writers would fork its hash chain. Stop the other server, or serve this lake from one server only.");
+            }
+            writerLock = l;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot lock the audit folder " + dir + ": " + e.getMessage()
+                    + ". The lake folder must be writable by the server.", e);
+        }
         AuditEntry head = AuditVerifier.tableEntries(reader, table).stream()
                 .max(Comparator.comparingLong(AuditEntry::seq)).orElse(null);
         for (Path file : pendingFiles()) {
@@ -233,6 +258,12 @@ public final class AuditLog implements AutoCloseable {
         flushQuietly();
         synchronized (recordLock) {
             closeCurrent();
+        }
+        try {
+            writerLock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.warn("releasing the audit writer lock failed: {}", e.toString());
         }
     }
 

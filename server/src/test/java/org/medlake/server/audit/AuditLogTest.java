@@ -149,4 +149,16 @@ class AuditLogTest {
         assertThat(params).containsEntry("project", "demo").containsEntry("name", "mr").containsEntry("version", "2");
         assertThat(org.medlake.server.AuditRoutesAccess.match("GET", "/api/v1/nothing", new java.util.HashMap<>())).isNull();
     }
+
+    @Test
+    void aSecondWriterOnTheSameLakeIsRefused() {
+        LakeLayout lake = LakeLayout.at(dir);
+        try (AuditLog log = open(lake)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> open(lake))
+                    .isInstanceOf(org.medlake.server.ApiException.class).hasMessageContaining("fork");
+        }
+        try (AuditLog again = open(lake)) { // released on close
+            assertThat(again.lastSeq()).isZero();
+        }
+    }
 }
