@@ -295,6 +295,15 @@ class SecurityIT {
                 "{\"query\":{\"prefix\":{\"project\":\"de\"}}}");
         assertThat(JSON.readTree(r.body()).get("total").asLong()).isZero();
 
+        String cohort = "widen-" + UUID.randomUUID().toString().substring(0, 6);
+        expect("alice creates a demo cohort whose query names project other", 201, "POST", "/api/v1/projects/demo/cohorts",
+                alice, "{\"name\":\"" + cohort + "\",\"query\":{\"or\":[{\"eq\":{\"project\":\"other\"}},{\"exists\":\"project\"}]}}");
+        expect("alice freezes it", 201, "POST", "/api/v1/projects/demo/cohorts/" + cohort + "/versions", alice, null);
+        r = expect("alice reads its members", 200, "GET", "/api/v1/projects/demo/cohorts/" + cohort + "/versions/1/members",
+                alice, null);
+        assertThat(r.body()).contains("S-demo").doesNotContain("S-other");
+        expect("bob reads alice's demo cohort manifest", 404, "GET", "/api/v1/projects/demo/cohorts/" + cohort
+                + "/versions/1/manifest", bob, null);
         expect("bob downloads a demo DICOM file", 404, "GET", "/api/v1/instances/1.1/file", bob, null);
         expect("bob lists a demo series' instances", 404, "GET", "/api/v1/series/S-demo/instances", bob, null);
         expect("bob downloads a demo NIfTI", 404, "GET", "/api/v1/series/S-demo/nifti", bob, null);
