@@ -24,8 +24,18 @@ public final class Caller {
     private final String username;
     private final Map<String, ProjectRole> projectRoles;
     private final boolean platformAdmin;
+    private final String clientId;
 
     public Caller(String subject, String username, Map<String, ProjectRole> projectRoles, boolean platformAdmin) {
+        this(subject, username, projectRoles, platformAdmin, null);
+    }
+
+    /**
+     * @param clientId the OAuth client the token was issued to ({@code azp}), or null when unknown
+     */
+    public Caller(String subject, String username, Map<String, ProjectRole> projectRoles, boolean platformAdmin,
+                  String clientId) {
+        this.clientId = clientId;
         this.subject = Objects.requireNonNull(subject, "subject");
         this.username = username == null ? subject : username;
         this.projectRoles = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(projectRoles, "projectRoles")));
@@ -60,6 +70,11 @@ public final class Caller {
     /** True if the caller has at least {@code role} in {@code project}. */
     public boolean hasRole(String project, ProjectRole role) {
         return role(project).map(r -> r.includes(role)).orElse(false);
+    }
+
+    /** The OAuth client the token was issued to ({@code azp}, e.g. {@code medlake-cli}), or null when unknown. */
+    public String clientId() {
+        return clientId;
     }
 
     /** True if the caller holds the realm role {@value #PLATFORM_ADMIN_ROLE}. */

@@ -73,6 +73,7 @@ public final class TokenAuthenticator {
     private final Map<String, VerificationKey> keys = new ConcurrentHashMap<>();
     private final Object refreshLock = new Object();
     private volatile Instant lastFetch = Instant.MIN;
+    private final java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A verifier for {@code issuer} (e.g. {@code http://127.0.0.1:8180/realms/medlake}) and audience {@value #DEFAULT_AUDIENCE}. */
     public TokenAuthenticator(String issuer) {
@@ -207,7 +208,7 @@ public final class TokenAuthenticator {
             throw new AuthenticationException("Token names no subject: it has neither 'sub' nor "
                     + "'preferred_username'. Check the client scopes of the Keycloak client that issued it.");
         }
-        return new Caller(subject, username, Caller.parseGroups(groups), admin);
+        return new Caller(subject, username, Caller.parseGroups(groups), admin, token.getIssuedFor());
     }
 
     private VerificationKey key(String kid) {
@@ -236,7 +237,13 @@ public final class TokenAuthenticator {
         return key;
     }
 
+    /** How many times the JWKS was fetched (for tests of the refresh rate limit). */
+    int jwksFetches() {
+        return fetches.get();
+    }
+
     private Map<String, VerificationKey> fetchKeys() {
+        fetches.incrementAndGet();
         HttpResponse<String> response;
         try {
             HttpRequest request = HttpRequest.newBuilder(jwksUri).timeout(Duration.ofSeconds(10))

@@ -79,4 +79,31 @@ class TokenAuthenticatorIT {
         assertThatThrownBy(() -> other.authenticate(KeycloakTestRealm.passwordToken("alice", "alice").raw()))
                 .isInstanceOf(AuthenticationException.class).hasMessageContaining("audience");
     }
+
+    @Test
+    void unknownKidRefetchesTheKeySetAtMostOncePerInterval() throws Exception {
+        TokenAuthenticator a = new TokenAuthenticator(KeycloakTestRealm.issuer(), TokenAuthenticator.DEFAULT_AUDIENCE,
+                java.net.http.HttpClient.newHttpClient(), java.time.Duration.ofSeconds(2));
+        String raw = KeycloakTestRealm.passwordToken("alice", "alice").raw();
+        assertThat(a.authenticate(raw).username()).isEqualTo("alice");
+        assertThat(a.jwksFetches()).isEqualTo(1);
+        assertThat(a.authenticate(raw).username()).isEqualTo("alice"); // cached by kid
+        assertThat(a.jwksFetches()).isEqualTo(1);
+        String[] p = raw.split("\\.");
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        String unknown = b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"rotated-away\"}".getBytes())
+                + "." + p[1] + "." + p[2];
+        // An unknown kid (as after a key rotation) refetches the key set: once, then not again within the interval.
+        Thread.sleep(2100);
+        for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> a.authenticate(unknown)).isInstanceOf(AuthenticationException.class)
+                    .hasMessageContaining("rotated-away");
+        }
+        assertThat(a.jwksFetches()).isEqualTo(2);
+        Thread.sleep(2100);
+        assertThatThrownBy(() -> a.authenticate(unknown)).isInstanceOf(AuthenticationException.class);
+        assertThat(a.jwksFetches()).isEqualTo(3);
+        assertThat(a.authenticate(raw).username()).isEqualTo("alice"); // known keys survive the refetches
+        assertThat(a.jwksFetches()).isEqualTo(3);
+    }
 }

@@ -30,6 +30,11 @@ public final class Tables {
     public static final String CURATION_LOG = "curation_log";
     /** Append-only project-admin releases of series that failed the de-identification check. */
     public static final String DEID_OVERRIDES = "deid_overrides";
+    /**
+     * Append-only, hash-chained audit trail of the REST API (written by the server, one row per request that reads
+     * or changes data; see docs/lake-tables.md "audit_log").
+     */
+    public static final String AUDIT_LOG = "audit_log";
     /** One row per series and NIfTI output (or one row saying why a series has none), written by curation. */
     public static final String NIFTI = "nifti";
 

@@ -22,7 +22,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.time.Instant;
+import org.medlake.access.AccessException;
 import org.medlake.access.AuthenticationException;
+import org.medlake.access.KeycloakProjectAdmin;
 import org.medlake.access.Caller;
 import org.medlake.access.ProjectRole;
 import org.medlake.access.TokenAuthenticator;
@@ -40,6 +42,7 @@ import org.medlake.cohort.release.ReleaseCatalog;
 import org.medlake.cohort.release.ReleasePolicy;
 import org.medlake.cohort.search.SeriesSearch;
 import org.medlake.lake.LakeLayout;
+import org.medlake.server.audit.AuditLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +61,10 @@ import org.slf4j.LoggerFactory;
  * {@code {"type","title","status","detail","code"}}: bad request/criteria 400, authentication 401, forbidden or not
  * released 403, not found 404, conflict with the lake's state 409, Elasticsearch/Keycloak failures 502, anything
  * unexpected 500 without internals (the log has the stack trace, matched by the {@code error_id} member).
+ *
+ * <p>Every request but health and the OpenAPI document is recorded in the lake's hash-chained {@code audit_log}
+ * table by one after-handler ({@link AuditRoutes}, which also serves {@code GET /api/v1/audit}); project membership
+ * is managed in Keycloak by {@link MembershipRoutes}. One server process writes the audit log of a lake.
  *
  * <p>The cohort routes are registered by {@link CohortRoutes}, the NIfTI download and the OpenAPI document
  * ({@value DownloadRoutes#OPENAPI}, served without a token) by {@link DownloadRoutes}; file downloads honour HTTP
@@ -80,7 +87,7 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     private static final Logger AUDIT = LoggerFactory.getLogger(AUDIT_LOGGER);
     private static final Set<String> OVERRIDE_KEYS = Set.of("reason", "action");
-    private static final String CALLER = "medlake.caller";
+    static final String CALLER = "medlake.caller";
     private static final Set<String> SEARCH_KEYS = Set.of("query", "size", "search_after");
 
     private final ServerConfig config;
@@ -91,6 +98,7 @@ public final class ApiServer implements AutoCloseable {
     private final ReleaseCatalog releases;
     private final DeidOverrideLog overrideLog;
     private final ReleaseFlags releaseFlags;
+    private final AuditLog auditLog;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final CriteriaParser parser = new CriteriaParser();
     private final ObjectMapper json = new ObjectMapper();
@@ -110,6 +118,7 @@ public final class ApiServer implements AutoCloseable {
         this.releases = new ReleaseCatalog(lake, reader);
         this.overrideLog = new DeidOverrideLog(lake, new DeltaTableAppender("medlake-server"));
         this.releaseFlags = search.releaseFlags();
+        this.auditLog = openAuditLog();
         this.app = createApp();
     }
 
@@ -127,7 +136,20 @@ public final class ApiServer implements AutoCloseable {
         this.releases = new ReleaseCatalog(lake, new DeltaTableReader());
         this.overrideLog = new DeidOverrideLog(lake, new DeltaTableAppender("medlake-server"));
         this.releaseFlags = search.releaseFlags();
+        this.auditLog = openAuditLog();
         this.app = createApp();
+    }
+
+    private AuditLog openAuditLog() {
+        AuditLog log = new AuditLog(lake, new DeltaTableAppender("medlake-server-audit"), new DeltaTableReader(),
+                java.time.Duration.ofSeconds(1));
+        resources.add(log);
+        return log;
+    }
+
+    /** The audit trail of this server (flush it to see recent requests in the Delta table). */
+    public AuditLog auditLog() {
+        return auditLog;
     }
 
     /** Binds {@code config.host():config.port()} and starts serving; returns the bound port (useful with port 0). */
@@ -191,6 +213,8 @@ public final class ApiServer implements AutoCloseable {
         javalin.post("/api/v1/series/{seriesUid}/deid-override", this::deidOverride);
         new CohortRoutes(this, lake, search, json).register(javalin);
         new DownloadRoutes(this, lake, catalog).register(javalin);
+        new MembershipRoutes(this, KeycloakProjectAdmin.fromEnv(config.keycloakIssuer(), System.getenv())).register(javalin);
+        new AuditRoutes(auditLog).register(javalin);
         javalin.exception(Exception.class, this::problem);
         // Javalin answers unknown routes (404) and wrong methods (405) itself; turn those into problems too.
         javalin.error(404, ctx -> {
@@ -291,6 +315,8 @@ public final class ApiServer implements AutoCloseable {
                     + caller.projects() + ". Check the UID (search results list series_instance_uid) or ask a project "
                     + "admin for access.");
         }
+        AuditRoutes.details(ctx).project(catalog.series(series).stream().map(InstanceCatalog.Instance::project)
+                .filter(caller.projects()::contains).findFirst().orElse(null));
         requireReleased(series);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("series_instance_uid", series);
@@ -306,6 +332,7 @@ public final class ApiServer implements AutoCloseable {
                 .orElseThrow(() -> ApiException.notFound("Instance '" + sop + "' is not in the lake or not in your "
                         + "projects " + caller.projects() + ". Check the SOP Instance UID (see "
                         + "/api/v1/series/{seriesUid}/instances)."));
+        AuditRoutes.details(ctx).project(instance.project()).series(instance.seriesInstanceUid());
         requireReleased(instance.seriesInstanceUid());
         Path file;
         try {
@@ -367,6 +394,7 @@ public final class ApiServer implements AutoCloseable {
                     + caller.projects() + ". Check the UID (search results list series_instance_uid) or ask a project "
                     + "admin for access.");
         }
+        AuditRoutes.details(ctx).project(project);
         if (!caller.hasRole(project, ProjectRole.ADMIN)) {
             throw ApiException.forbidden("Only an admin of project '" + project + "' may override the de-identification "
                     + "check of series '" + series + "'; you are " + caller.role(project).map(ProjectRole::groupName)
@@ -469,6 +497,17 @@ public final class ApiServer implements AutoCloseable {
             status = a.status();
             code = a.problemCode();
             detail = a.getMessage();
+            if (status >= 500) {
+                LOG.error("{} {} failed: {}", ctx.method(), ctx.path(), a.getMessage(), a);
+            }
+        } else if (e instanceof AccessException a) {
+            code = a.code().name();
+            detail = a.getMessage();
+            status = switch (a.code()) {
+                case USER_ERROR -> 400;
+                case EXTERNAL -> 502;
+                case INTERNAL -> 500;
+            };
             if (status >= 500) {
                 LOG.error("{} {} failed: {}", ctx.method(), ctx.path(), a.getMessage(), a);
             }

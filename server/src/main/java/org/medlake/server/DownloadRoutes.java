@@ -77,6 +77,7 @@ final class DownloadRoutes {
                     + caller.projects() + ". Check the UID (search results list series_instance_uid) or ask a project "
                     + "admin for access.");
         }
+        AuditRoutes.details(ctx).project(project);
         server.requireReleased(series);
         int index = index(ctx.queryParam("index"));
         if (rows.isEmpty()) {
