@@ -176,11 +176,14 @@ class CurateJobIT {
         long patientIdFindings = spark.read().format("delta").load(lake.tableUri(Tables.DEID_FINDINGS))
                 .filter("keyword = 'PatientID' AND series_instance_uid = '" + identified.seriesInstanceUid() + "'").count();
         assertThat(patientIdFindings).isEqualTo(6);
-        // and its NIfTI was replaced by one with the late slice: still one row for the series
+        // and its NIfTI row was replaced: the late slice sits where the first one is (a duplicate position), so the
+        // series no longer forms a volume and the row says why instead of keeping the old 5-slice output
         List<Row> ctNifti = spark.read().format("delta").load(lake.tableUri(Tables.NIFTI))
                 .filter("series_instance_uid = '" + identified.seriesInstanceUid() + "'").collectAsList();
         assertThat(ctNifti).hasSize(1);
-        assertThat(ctNifti.get(0).<Integer>getList(ctNifti.get(0).fieldIndex("dims"))).containsExactly(32, 32, 6);
+        assertThat((String) ctNifti.get(0).getAs("status")).isEqualTo("FAILED");
+        assertThat((String) ctNifti.get(0).getAs("reason")).startsWith("NIFTI_INCONSISTENT_SERIES");
+        assertThat(ctNifti.get(0).<Integer>getList(ctNifti.get(0).fieldIndex("dims"))).isEmpty();
         String untouched = before.keySet().stream().filter(k -> !k.equals(identified.seriesInstanceUid())).findFirst().orElseThrow();
         assertThat((String) after.get(untouched).getAs("curation_run_id"))
                 .isEqualTo(before.get(untouched).getAs("curation_run_id"));
