@@ -74,12 +74,19 @@ public final class BenchNiftiMain {
                 Files.readAllBytes(f);
             }
             final Path in = input;
-            Timing d = time("dcm2niix", o.runs(), err, outDir -> List.of(dcm2niix, "-z", "y", "-b", "y", "-f", "%s_%p",
-                    "-o", outDir.toString(), in.toString()));
             Path launcher = root.resolve("medlake");
             run(List.of(launcher.toString(), "to-nifti", "--help"), root, 600); // builds first if sources changed
-            Timing m = time("medlake", o.runs(), err, outDir -> List.of(launcher.toString(), "to-nifti", in.toString(),
+            // The two tools alternate run by run, so a change in machine load affects both alike.
+            Tool dcm = new Tool("dcm2niix", o.runs(), outDir -> List.of(dcm2niix, "-z", "y", "-b", "y", "-f", "%s_%p",
+                    "-o", outDir.toString(), in.toString()));
+            Tool med = new Tool("medlake", o.runs(), outDir -> List.of(launcher.toString(), "to-nifti", in.toString(),
                     "-o", outDir.toString()));
+            for (int i = 0; i < o.runs(); i++) {
+                dcm.runOnce(i, err);
+                med.runOnce(i, err);
+            }
+            Timing d = dcm.timing();
+            Timing m = med.timing();
             double ratio = m.median() / d.median();
             out.printf(Locale.ROOT, "%nmedlake bench nifti: %s series, %d files, %.1f MB of DICOM%n",
                     series < 0 ? "?" : Integer.toString(series), size[0], size[1] / 1e6);
@@ -200,28 +207,42 @@ public final class BenchNiftiMain {
         List<String> forOutput(Path outDir);
     }
 
-    private static Timing time(String name, int runs, PrintStream err, Command command)
-            throws IOException, InterruptedException {
-        double[] all = new double[runs];
-        int outputs = 0;
-        for (int i = 0; i < runs; i++) {
+    /** One tool's timed runs. */
+    private static final class Tool {
+        private final String name;
+        private final Command command;
+        private final double[] seconds;
+        private int outputs;
+
+        Tool(String name, int runs, Command command) {
+            this.name = name;
+            this.command = command;
+            this.seconds = new double[runs];
+        }
+
+        void runOnce(int i, PrintStream err) throws IOException, InterruptedException {
             Path outDir = Files.createTempDirectory("medlake-bench-nifti-" + name);
             try {
                 long t0 = System.nanoTime();
                 Run r = run(command.forOutput(outDir), null, 3600);
-                all[i] = (System.nanoTime() - t0) / 1e9;
+                seconds[i] = (System.nanoTime() - t0) / 1e9;
+                // dcm2niix exits non-zero when it skips a series it cannot read; medlake must not fail
                 if (r.exit() != 0 && !name.equals("dcm2niix")) {
                     throw new IllegalStateException(name + " failed with exit code " + r.exit() + ":\n" + r.tail());
                 }
                 outputs = countNifti(outDir);
-                err.printf(Locale.ROOT, "bench nifti: %-8s run %d: %.2f s, %d NIfTI files%n", name, i + 1, all[i], outputs);
+                err.printf(Locale.ROOT, "bench nifti: %-8s run %d: %.2f s, %d NIfTI files%n", name, i + 1, seconds[i],
+                        outputs);
             } finally {
                 deleteQuietly(outDir);
             }
         }
-        double[] sorted = all.clone();
-        Arrays.sort(sorted);
-        return new Timing(sorted[runs / 2], all, outputs);
+
+        Timing timing() {
+            double[] sorted = seconds.clone();
+            Arrays.sort(sorted);
+            return new Timing(sorted[sorted.length / 2], seconds.clone(), outputs);
+        }
     }
 
     private static int countNifti(Path dir) throws IOException {
