@@ -34,8 +34,6 @@ import org.medlake.cohort.delta.DeltaTableAppender;
 import org.medlake.cohort.delta.DeltaTableReader;
 import org.medlake.cohort.index.ReleaseFlags;
 import org.medlake.cohort.index.SeriesIndex;
-import org.medlake.cohort.query.Criteria;
-import org.medlake.cohort.query.CriteriaParser;
 import org.medlake.cohort.release.CurationState;
 import org.medlake.cohort.release.CurationTables.SeriesCuration;
 import org.medlake.cohort.release.DeidOverrideLog;
@@ -80,7 +78,6 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger AUDIT = LoggerFactory.getLogger(AUDIT_LOGGER);
     private static final Set<String> OVERRIDE_KEYS = Set.of("reason", "action");
     private static final String CALLER = "medlake.caller";
-    private static final Set<String> SEARCH_KEYS = Set.of("query", "size", "search_after");
 
     private final ServerConfig config;
     private final LakeLayout lake;
@@ -91,7 +88,6 @@ public final class ApiServer implements AutoCloseable {
     private final DeidOverrideLog overrideLog;
     private final ReleaseFlags releaseFlags;
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final CriteriaParser parser = new CriteriaParser();
     private final ObjectMapper json = new ObjectMapper();
     private final Javalin app;
 
@@ -174,7 +170,7 @@ public final class ApiServer implements AutoCloseable {
         });
         javalin.before(this::authenticate);
         javalin.get(HEALTH, ctx -> ctx.json(Map.of("status", "ok")));
-        javalin.post("/api/v1/series/search", this::searchSeries);
+        new SearchRoutes(search, this::readBody, ApiServer::caller).register(javalin);
         javalin.get("/api/v1/series/{seriesUid}/instances", this::seriesInstances);
         javalin.get("/api/v1/instances/{sopUid}/file", this::instanceFile);
         javalin.post("/api/v1/series/{seriesUid}/deid-override", this::deidOverride);
@@ -209,7 +205,7 @@ public final class ApiServer implements AutoCloseable {
         ctx.attribute(CALLER, authenticator.authenticateHeader(ctx.header("Authorization")));
     }
 
-    private static Caller caller(Context ctx) {
+    static Caller caller(Context ctx) {
         Caller c = ctx.attribute(CALLER);
         if (c == null) {
             throw new IllegalStateException("route reached without an authenticated caller");
@@ -218,46 +214,6 @@ public final class ApiServer implements AutoCloseable {
     }
 
     // ---- routes ----
-
-    private void searchSeries(Context ctx) {
-        Caller caller = caller(ctx);
-        JsonNode body = readBody(ctx);
-        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!SEARCH_KEYS.contains(key)) {
-                throw ApiException.badRequest("Unknown member '" + key + "' in the search request; allowed members: "
-                        + "query, size, search_after.");
-            }
-        }
-        Criteria criteria = parser.parse(body.get("query"));
-        int size = SeriesSearch.DEFAULT_SIZE;
-        JsonNode sizeNode = body.get("size");
-        if (sizeNode != null && !sizeNode.isNull()) {
-            if (!sizeNode.isIntegralNumber() || !sizeNode.canConvertToInt()) {
-                throw ApiException.badRequest("'size' must be a whole number between 1 and " + SeriesSearch.MAX_SIZE
-                        + " but was " + sizeNode + ".");
-            }
-            size = sizeNode.asInt();
-        }
-        List<Object> after = null;
-        JsonNode afterNode = body.get("search_after");
-        if (afterNode != null && !afterNode.isNull()) {
-            if (!afterNode.isArray()) {
-                throw ApiException.badRequest("'search_after' must be the array from 'next_search_after' of the previous "
-                        + "page but was " + afterNode + ".");
-            }
-            after = new ArrayList<>();
-            for (JsonNode v : afterNode) {
-                after.add(v.isTextual() ? v.asText() : v.toString());
-            }
-        }
-        SeriesSearch.Page page = search.search(criteria, caller.projects(), size, after);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("total", page.total());
-        out.put("series", page.series());
-        out.put("next_search_after", page.nextSearchAfter());
-        ctx.json(out);
-    }
 
     private void seriesInstances(Context ctx) {
         Caller caller = caller(ctx);
@@ -431,7 +387,7 @@ public final class ApiServer implements AutoCloseable {
         return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\r", "\\r").replace("\n", "\\n");
     }
 
-    private JsonNode readBody(Context ctx) {
+    JsonNode readBody(Context ctx) {
         String body = ctx.body();
         if (body.isBlank()) {
             return json.createObjectNode();
