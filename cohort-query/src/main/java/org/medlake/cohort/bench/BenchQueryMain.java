@@ -22,7 +22,7 @@ import org.medlake.cohort.search.SearchRequestParser;
 import org.medlake.cohort.search.SeriesSearch;
 
 /**
- * Command line: {@code bench query --series N [--queries Q] [--threads T] [--seed S] [--keep] [--es URL] [--json]}.
+ * Command line: {@code bench query --series N [--queries Q] [--threads T] [--seed S] [--keep] [--reuse] [--es URL] [--json]}.
  *
  * <p>Measures the search on the real Elasticsearch: generates N series documents ({@link SyntheticSeriesDocs}),
  * bulk-loads them with T parallel writers into an isolated index ({@code medlake-series-bench}, same template as the
@@ -36,13 +36,15 @@ import org.medlake.cohort.search.SeriesSearch;
  *
  * <p>With {@code --json} the last line is
  * {@code {"series_indexed":N,"queries":Q,"p50_ms":x,"p99_ms":y,"index_docs_per_s":z}}, where the indexing rate
- * covers the bulk load plus the final refresh. The bench index is deleted at the end unless {@code --keep}.
+ * covers the bulk load plus the final refresh. The bench index is deleted at the end unless {@code --keep};
+ * {@code --reuse} keeps it and, when it already holds N documents, skips the load (no indexing figure: null), to
+ * measure searches again. Defaults: 1000 queries, 3 writers, seed 42.
  * Exit codes: 0 ok, 2 usage error, 1 failure.
  */
 public final class BenchQueryMain {
     private BenchQueryMain() {}
 
-    static final String USAGE = "usage: bench query --series N [--queries Q] [--threads T] [--seed S] [--keep] [--es URL] [--json]";
+    static final String USAGE = "usage: bench query --series N [--queries Q] [--threads T] [--seed S] [--keep] [--reuse] [--es URL] [--json]";
     private static final int BATCH = 5000;
     /** Plain Jackson with an unclosed stream per document (the bulk body is one buffer). */
     private static final ObjectMapper NDJSON = new ObjectMapper()
@@ -58,7 +60,7 @@ public final class BenchQueryMain {
     public static int run(String[] args) {
         long series = -1;
         int queries = 1000;
-        int threads = 2;
+        int threads = 3;
         long seed = 42;
         boolean keep = false;
         boolean reuse = false;
@@ -137,7 +139,8 @@ public final class BenchQueryMain {
                     org.medlake.cohort.search.Facets.all().size(), matched / queries, p50, p99, max);
             if (json) {
                 System.out.printf(java.util.Locale.ROOT, "{\"series_indexed\":%d,\"queries\":%d,\"p50_ms\":%.1f,\"p99_ms\":%.1f,"
-                        + "\"index_docs_per_s\":%.0f}%n", series, queries, p50, p99, docsPerSecond);
+                        + "\"index_docs_per_s\":%s}%n", series, queries, p50, p99,
+                        Double.isNaN(docsPerSecond) ? "null" : String.valueOf(Math.round(docsPerSecond)));
             }
             return 0;
         } catch (CohortException e) {

@@ -78,7 +78,7 @@ public final class SeriesIndex {
                 client.indices().delete(d -> d.index(index).ignoreUnavailable(true));
             }
         } catch (IOException | co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
-            throw unreachable("-", "dropping " + names.alias(), e);
+            throw unreachable("the client's URL", "dropping " + names.alias() + " and its indices", e);
         }
     }
 
