@@ -61,7 +61,8 @@ import org.medlake.lake.Tables.Instances;
  *
  * <p>Documents: see {@link #aggregate(List, CurationState)}; {@code _id = series_instance_uid}. Not safe to run two
  * indexers on the same names at once. A de-identification override updates the release fields in place through the
- * alias ({@link ReleaseFlags}); one that lands during a rebuild is also in Delta, so the rebuilt index has it.
+ * alias ({@link ReleaseFlags}); commits that land while a rebuild loads (such an override among them) are applied to
+ * the new index incrementally right after the swap.
  */
 public final class SeriesIndexer {
     /** Number of documents per bulk request. */
@@ -250,7 +251,20 @@ public final class SeriesIndexer {
                         + index + " (delete it by hand; readers already use the new one)", e);
             }
         }
+        // Commits that landed while the new index was loading (e.g. a de-id override, whose in-place update went to
+        // the old index) are applied now, incrementally: the new index records the versions it was built from.
+        State latest = new State(latestVersion(lake.table(Tables.INSTANCES)),
+                latestVersion(lake.table(CurationTables.SERIES_CURATION)), latestVersion(lake.table(CurationTables.DEID_OVERRIDES)));
+        if (!latest.equals(source.state())) {
+            Result caughtUp = index(lake);
+            return new Result(Mode.REBUILT, index, docs.size() + caughtUp.seriesIndexed(), caughtUp.seriesDeleted(),
+                    caughtUp.tableVersion());
+        }
         return new Result(Mode.REBUILT, index, docs.size(), 0, source.state().instances());
+    }
+
+    private long latestVersion(Path table) {
+        return reader.latestVersion(table).orElse(-1L);
     }
 
     /** The concrete index the alias points at, if any (the newest name if several). */
