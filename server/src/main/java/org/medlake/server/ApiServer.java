@@ -34,6 +34,8 @@ import org.medlake.cohort.delta.DeltaTableAppender;
 import org.medlake.cohort.delta.DeltaTableReader;
 import org.medlake.cohort.index.ReleaseFlags;
 import org.medlake.cohort.index.SeriesIndex;
+import org.medlake.cohort.query.Criteria;
+import org.medlake.cohort.query.CriteriaParser;
 import org.medlake.cohort.release.CurationState;
 import org.medlake.cohort.release.CurationTables.SeriesCuration;
 import org.medlake.cohort.release.DeidOverrideLog;
@@ -88,6 +90,7 @@ public final class ApiServer implements AutoCloseable {
     private final DeidOverrideLog overrideLog;
     private final ReleaseFlags releaseFlags;
     private final List<AutoCloseable> resources = new ArrayList<>();
+    private final CriteriaParser parser = new CriteriaParser();
     private final ObjectMapper json = new ObjectMapper();
     private final Javalin app;
 
