@@ -192,6 +192,12 @@ class SearchApiIT {
         cases.put("{\"query\":{\"eq\":{\"colour\":\"red\"}}}", "Unknown field 'colour'");
         cases.put("{\"query\":{\"eq\":{\"patient_age_years\":\"old\"}}}", "patient_age_years");
         cases.put("{\"query\":{\"range\":{\"study_date\":{\"gte\":\"yesterday\"}}}}", "study_date");
+        cases.put("{\"query\":{\"range\":{\"study_date\":{\"gte\":\"2024-02-30\"}}}}", "study_date");
+        cases.put("{\"query\":{\"eq\":{\"series_number\":99999999999}}}", "out of range");
+        cases.put("{\"query\":{\"in\":{\"patient_age_years\":[40.5]}}}", "whole number");
+        cases.put("{\"query\":{\"eq\":{\"modality\":[\"MR\"]}}}", "strings or numbers");
+        cases.put("{\"query\":{\"eq\":{\"modality\":\"MR\",\"site\":\"a\"}}}", "exactly one field");
+        cases.put("{\"query\":{\"exists\":\"released\"}}", "Unknown field 'released'");
         cases.put("{\"query\":{\"match\":{\"modality\":\"MR\"}}}", "'match' is not allowed");
         cases.put("{\"query\":{\"like\":{\"modality\":\"MR\"}}}", "unknown operator 'like'");
         cases.put("{\"query\":" + deep + "}", "nested deeper than " + CriteriaParser.MAX_DEPTH);

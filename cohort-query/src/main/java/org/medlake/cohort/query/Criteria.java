@@ -172,6 +172,12 @@ public sealed interface Criteria {
                 }
             }
             case INTEGER -> {
+                if (value instanceof Long l && SeriesFields.INT32.contains(field)
+                        && (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE)) {
+                    throw new QueryException("'" + op.jsonName() + "' on field '" + field + "' has value " + l
+                            + ", which is out of range; values of '" + field + "' are between " + Integer.MIN_VALUE
+                            + " and " + Integer.MAX_VALUE + ".");
+                }
                 if (value instanceof Long) {
                     return value;
                 }

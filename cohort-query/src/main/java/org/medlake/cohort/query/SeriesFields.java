@@ -100,6 +100,9 @@ public final class SeriesFields {
         SORTABLE = Collections.unmodifiableSet(s);
     }
 
+    /** Integer fields stored as 32-bit integers in the index: values must fit in -2^31..2^31-1. */
+    public static final Set<String> INT32 = Set.of("patient_age_years", "instance_count", "series_number");
+
     /** All queryable fields with their types, in documentation order. */
     public static Map<String, Type> all() {
         return FIELDS;
