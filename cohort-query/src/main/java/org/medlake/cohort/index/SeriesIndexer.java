@@ -59,7 +59,8 @@ import org.medlake.lake.Tables.Instances;
  *       everything: every document is re-written and documents of series no longer in the lake are deleted.</li>
  * </ul>
  *
- * <p>Documents: see {@link #aggregate(List, CurationState)}; {@code _id = series_instance_uid}. Not safe to run two
+ * <p>Documents: see {@link #aggregate(List, CurationState)}; {@code _id = series_instance_uid}. A lake without an
+ * {@code instances} table yields no documents and table version -1. Not safe to run two
  * indexers on the same names at once. A de-identification override updates the release fields in place through the
  * alias ({@link ReleaseFlags}); commits that land while a rebuild loads (such an override among them) are applied to
  * the new index incrementally right after the swap.
