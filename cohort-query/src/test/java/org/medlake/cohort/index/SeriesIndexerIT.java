@@ -173,4 +173,60 @@ class SeriesIndexerIT {
         assertThat(r.seriesIndexed()).isEqualTo(1);
         assertThat(allDocuments().get("S9")).containsEntry("released", true).containsEntry("deid_override", true);
     }
+
+    /** Commits a {@code remove} of every data file of the instances table (as a DELETE of all rows would). */
+    private List<Path> removeAllInstanceFiles() throws Exception {
+        Path log = lake.table("instances").resolve("_delta_log");
+        List<String> paths = new ArrayList<>();
+        long last = -1;
+        try (var files = java.nio.file.Files.list(log)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList()) {
+                last = Long.parseLong(f.getFileName().toString().replace(".json", ""));
+                for (String line : java.nio.file.Files.readAllLines(f)) {
+                    var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+                    if (node.has("add")) {
+                        paths.add(node.get("add").get("path").asText());
+                    }
+                }
+            }
+        }
+        StringBuilder commit = new StringBuilder();
+        for (String p : paths) {
+            commit.append("{\"remove\":{\"path\":\"").append(p).append("\",\"deletionTimestamp\":")
+                    .append(System.currentTimeMillis()).append(",\"dataChange\":true}}\n");
+        }
+        java.nio.file.Files.writeString(log.resolve(String.format("%020d.json", last + 1)), commit.toString());
+        return paths.stream().map(p -> lake.table("instances").resolve(java.net.URI.create(p).getPath())).toList();
+    }
+
+    @Test
+    void seriesThatLeaveTheLakeAreDeletedIncrementally() throws Exception {
+        indexer().index(lake);
+        removeAllInstanceFiles();
+
+        SeriesIndexer.Result r = indexer().index(lake);
+
+        assertThat(r.mode()).isEqualTo(SeriesIndexer.Mode.INCREMENTAL);
+        assertThat(r.seriesDeleted()).isEqualTo(40);
+        assertThat(allDocuments()).isEmpty();
+    }
+
+    @Test
+    void whenTheLogCannotTellEverythingIsCompared() throws Exception {
+        indexer().index(lake);
+        // a stray document the lake never had: only a full comparison removes it
+        es.index(i -> i.index(names.alias()).id("STRAY").document(Map.of("series_instance_uid", "STRAY", "project", "demo")));
+        for (Path removed : removeAllInstanceFiles()) {
+            java.nio.file.Files.delete(removed); // as VACUUM would: the log can no longer say which series they held
+        }
+        DeltaTestTables.append(lake.table("instances"), DeltaTestTables.INSTANCES_SCHEMA,
+                List.of(DeltaTestTables.instance("3.1", "S-only", "demo", 5, Map.of())));
+
+        SeriesIndexer.Result r = indexer().index(lake);
+
+        assertThat(r.mode()).isEqualTo(SeriesIndexer.Mode.FULL_COMPARE);
+        assertThat(r.seriesIndexed()).isEqualTo(1);
+        assertThat(r.seriesDeleted()).isEqualTo(41);
+        assertThat(allDocuments()).containsOnlyKeys("S-only");
+    }
 }
