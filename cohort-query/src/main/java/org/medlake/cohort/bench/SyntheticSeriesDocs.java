@@ -102,6 +102,7 @@ public final class SyntheticSeriesDocs {
         boolean override = deid.equals("FAIL") && r.nextInt(3) == 0;
         d.put("released", !deid.equals("FAIL") || override);
         d.put("deid_override", override);
+        org.medlake.cohort.search.Facets.addBucketFields(d);
         return d;
     }
 

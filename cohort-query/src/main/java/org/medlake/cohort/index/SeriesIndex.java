@@ -85,13 +85,15 @@ public final class SeriesIndex {
     /**
      * Document fields, in the order of the contract: the series fields from {@code instances}, then the curation
      * fields from {@code series_curation} (absent for never-curated series), then {@code released} and
-     * {@code deid_override} (always present).
+     * {@code deid_override} (always present), then the facet bucket fields
+     * ({@link org.medlake.cohort.search.Facets#BUCKET_FIELDS}, internal: search results leave them out).
      */
     public static final List<String> DOCUMENT_FIELDS = List.of("series_instance_uid", "study_instance_uid", "patient_id",
             "modality", "project", "site", "series_description", "study_description", "study_date", "body_part_examined",
             "manufacturer", "patient_sex", "patient_age_years", "magnetic_field_strength", "series_number", "instance_count", "size_bytes",
             "sop_class_uid", "series_type", "series_type_confidence", "deid_status", "completeness_status", "qa_status",
-            "classification_attributes", ReleaseFlags.RELEASED, ReleaseFlags.DEID_OVERRIDE);
+            "classification_attributes", ReleaseFlags.RELEASED, ReleaseFlags.DEID_OVERRIDE, "patient_age_bucket",
+            "magnetic_field_strength_bucket");
 
     /** {@code explicit} if non-blank, else env {@code MEDLAKE_ES_URL}, else {@value #DEFAULT_ES_URL}. */
     public static String esUrl(String explicit) {

@@ -405,7 +405,8 @@ public final class SeriesIndexer {
      * From the series' {@code series_curation} row, if any: {@code series_type}, {@code series_type_confidence},
      * {@code deid_status}, {@code completeness_status}, {@code qa_status}, {@code classification_attributes}
      * (object; null values dropped). Always: {@code released} and {@code deid_override} from
-     * {@link org.medlake.cohort.release.ReleasePolicy}. Documents are returned in series UID order.
+     * {@link org.medlake.cohort.release.ReleasePolicy}. Then the facet bucket fields
+     * ({@link org.medlake.cohort.search.Facets#addBucketFields}). Documents are returned in series UID order.
      */
     public static List<Map<String, Object>> aggregate(List<Map<String, Object>> instances, CurationState curation) {
         List<Map<String, Object>> sorted = new ArrayList<>(instances);
@@ -433,6 +434,7 @@ public final class SeriesIndexer {
             String series = (String) doc.get(Instances.SERIES_INSTANCE_UID);
             curation.curation(series).ifPresent(row -> addCuration(doc, row));
             doc.putAll(ReleaseFlags.fields(curation.outcome(series)));
+            org.medlake.cohort.search.Facets.addBucketFields(doc);
             Map<String, Object> ordered = new LinkedHashMap<>();
             for (String f : SeriesIndex.DOCUMENT_FIELDS) {
                 if (doc.containsKey(f)) {

@@ -1,6 +1,8 @@
 package org.medlake.cohort.search;
 
+import java.math.BigDecimal;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -19,13 +21,16 @@ public final class Facets {
     /**
      * One facet.
      *
-     * @param name     the name used in requests and responses
-     * @param field    the document field it counts
-     * @param kind     terms or histogram
-     * @param interval bucket width of a histogram (0 for terms)
-     * @param unit     the unit of histogram keys, for documentation ("" for terms)
+     * @param name        the name used in requests and responses
+     * @param field       the document field it counts
+     * @param kind        terms or histogram
+     * @param interval    bucket width of a histogram (0 for terms)
+     * @param unit        the unit of histogram keys, for documentation ("" for terms)
+     * @param bucketField for a histogram, the keyword field the indexer fills with each document's bucket key
+     *                    ({@link #bucketKey}); counting its terms is several times cheaper than a numeric histogram
+     *                    aggregation. Null for terms facets.
      */
-    public record Facet(String name, String field, Kind kind, double interval, String unit) {}
+    public record Facet(String name, String field, Kind kind, double interval, String unit, String bucketField) {}
 
     /** Most buckets a terms facet returns (the rest is summed in {@code other_count}). */
     public static final int MAX_TERMS = 100;
@@ -46,13 +51,38 @@ public final class Facets {
         terms(m, "deid_status", "deid_status");
         terms(m, "completeness_status", "completeness_status");
         terms(m, "project", "project");
-        m.put("age", new Facet("age", "patient_age_years", Kind.HISTOGRAM, 10, "years"));
-        m.put("field_strength", new Facet("field_strength", "magnetic_field_strength", Kind.HISTOGRAM, 0.5, "tesla"));
+        m.put("age", new Facet("age", "patient_age_years", Kind.HISTOGRAM, 10, "years", "patient_age_bucket"));
+        m.put("field_strength", new Facet("field_strength", "magnetic_field_strength", Kind.HISTOGRAM, 0.5, "tesla",
+                "magnetic_field_strength_bucket"));
         ALL = Collections.unmodifiableMap(m);
     }
 
     private static void terms(Map<String, Facet> m, String name, String field) {
-        m.put(name, new Facet(name, field, Kind.TERMS, 0, ""));
+        m.put(name, new Facet(name, field, Kind.TERMS, 0, "", null));
+    }
+
+    /** The bucket fields of the histogram facets: indexed, never returned in search results. */
+    public static final List<String> BUCKET_FIELDS = List.of("patient_age_bucket", "magnetic_field_strength_bucket");
+
+    /**
+     * The lower bound of the histogram bucket holding {@code value}, as stored in the bucket field:
+     * {@code floor(value / interval) * interval} in plain notation without trailing zeros ({@code "40"}, {@code "1.5"}).
+     */
+    public static String bucketKey(double value, double interval) {
+        double key = Math.floor(value / interval) * interval;
+        return BigDecimal.valueOf(key).stripTrailingZeros().toPlainString();
+    }
+
+    /**
+     * Adds the bucket fields of every histogram facet to a series document that has the facet's field (a number);
+     * the indexer calls this for every document it writes.
+     */
+    public static void addBucketFields(Map<String, Object> doc) {
+        for (Facet f : ALL.values()) {
+            if (f.kind() == Kind.HISTOGRAM && doc.get(f.field()) instanceof Number n) {
+                doc.put(f.bucketField(), bucketKey(n.doubleValue(), f.interval()));
+            }
+        }
     }
 
     /** Every facet by name, in documentation order. */

@@ -38,6 +38,8 @@ public final class SeriesSearch {
     public static final int MAX_SIZE = 1000;
     /** Page size when none is given. */
     public static final int DEFAULT_SIZE = 50;
+    /** Most buckets of a histogram facet (age 0-150 in 10-year buckets needs 16). */
+    static final int HISTOGRAM_BUCKETS = 1000;
     /** The final sort key of every search (unique per document, so paging never skips or repeats a series). */
     public static final String TIEBREAK = "series_instance_uid";
 
@@ -156,6 +158,7 @@ public final class SeriesSearch {
                 .query(query)
                 .size(request.size())
                 .trackTotalHits(t -> t.enabled(true))
+                .source(src -> src.filter(f -> f.excludes(Facets.BUCKET_FIELDS)))
                 .requestCache(requestCache && request.size() == 0);
         for (SearchRequest.Sort s : request.effectiveSort()) {
             b.sort(so -> so.field(f -> f.field(s.field()).order(s.descending() ? SortOrder.Desc : SortOrder.Asc)
@@ -169,7 +172,7 @@ public final class SeriesSearch {
             if (f.kind() == Facets.Kind.TERMS) {
                 b.aggregations(name, a -> a.terms(t -> t.field(f.field()).size(Facets.MAX_TERMS)));
             } else {
-                b.aggregations(name, a -> a.histogram(h -> h.field(f.field()).interval(f.interval()).minDocCount(1)));
+                b.aggregations(name, a -> a.terms(t -> t.field(f.bucketField()).size(HISTOGRAM_BUCKETS)));
             }
         }
         SearchResponse<Map> response;
@@ -238,10 +241,14 @@ public final class SeriesSearch {
             out.put("buckets", buckets);
             out.put("other_count", other);
         } else {
-            for (var bucket : agg.histogram().buckets().array()) {
-                double key = bucket.key();
-                buckets.add(bucket(number(key), number(key + f.interval()), bucket.docCount()));
+            // terms over the bucket field (see Facets.Facet#bucketField), in key order like a histogram
+            java.util.TreeMap<Double, Long> byKey = new java.util.TreeMap<>();
+            if (agg.isSterms()) {
+                for (var bucket : agg.sterms().buckets().array()) {
+                    byKey.put(Double.parseDouble(bucket.key().stringValue()), bucket.docCount());
+                }
             }
+            byKey.forEach((key, count) -> buckets.add(bucket(number(key), number(key + f.interval()), count)));
             out.put("buckets", buckets);
         }
         return out;
