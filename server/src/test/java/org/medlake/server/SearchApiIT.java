@@ -105,6 +105,7 @@ class SearchApiIT {
             assertThat(item.get("project").asText()).isEqualTo("demo");
             assertThat(item.get("series_instance_uid").asText()).isNotBlank();
             assertThat(item.has("modality")).isTrue();
+            assertThat(item.has("patient_age_bucket") || item.has("magnetic_field_strength_bucket")).as("internal fields").isFalse();
         });
         assertThat(a.get("next_search_after").isArray()).isTrue();
         assertThat(a.get("facets").isObject()).isTrue();
