@@ -119,7 +119,7 @@ class PlatformEndToEndIT {
             server.stop();
         }
         if (es != null) {
-            es.indices().delete(d -> d.index(names.index()).ignoreUnavailable(true));
+            SeriesIndex.drop(es, names);
             SeriesIndex.close(es);
         }
     }

@@ -88,7 +88,6 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger AUDIT = LoggerFactory.getLogger(AUDIT_LOGGER);
     private static final Set<String> OVERRIDE_KEYS = Set.of("reason", "action");
     static final String CALLER = "medlake.caller";
-    private static final Set<String> SEARCH_KEYS = Set.of("query", "size", "search_after");
 
     private final ServerConfig config;
     private final LakeLayout lake;
@@ -207,7 +206,7 @@ public final class ApiServer implements AutoCloseable {
         });
         javalin.before(this::authenticate);
         javalin.get(HEALTH, ctx -> ctx.json(Map.of("status", "ok")));
-        javalin.post("/api/v1/series/search", this::searchSeries);
+        new SearchRoutes(search, this::readBody, ApiServer::caller).register(javalin);
         javalin.get("/api/v1/series/{seriesUid}/instances", this::seriesInstances);
         javalin.get("/api/v1/instances/{sopUid}/file", this::instanceFile);
         javalin.post("/api/v1/series/{seriesUid}/deid-override", this::deidOverride);
@@ -255,46 +254,6 @@ public final class ApiServer implements AutoCloseable {
     }
 
     // ---- routes ----
-
-    private void searchSeries(Context ctx) {
-        Caller caller = caller(ctx);
-        JsonNode body = readBody(ctx);
-        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!SEARCH_KEYS.contains(key)) {
-                throw ApiException.badRequest("Unknown member '" + key + "' in the search request; allowed members: "
-                        + "query, size, search_after.");
-            }
-        }
-        Criteria criteria = parser.parse(body.get("query"));
-        int size = SeriesSearch.DEFAULT_SIZE;
-        JsonNode sizeNode = body.get("size");
-        if (sizeNode != null && !sizeNode.isNull()) {
-            if (!sizeNode.isIntegralNumber() || !sizeNode.canConvertToInt()) {
-                throw ApiException.badRequest("'size' must be a whole number between 1 and " + SeriesSearch.MAX_SIZE
-                        + " but was " + sizeNode + ".");
-            }
-            size = sizeNode.asInt();
-        }
-        List<Object> after = null;
-        JsonNode afterNode = body.get("search_after");
-        if (afterNode != null && !afterNode.isNull()) {
-            if (!afterNode.isArray()) {
-                throw ApiException.badRequest("'search_after' must be the array from 'next_search_after' of the previous "
-                        + "page but was " + afterNode + ".");
-            }
-            after = new ArrayList<>();
-            for (JsonNode v : afterNode) {
-                after.add(v.isTextual() ? v.asText() : v.toString());
-            }
-        }
-        SeriesSearch.Page page = search.search(criteria, caller.projects(), size, after);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("total", page.total());
-        out.put("series", page.series());
-        out.put("next_search_after", page.nextSearchAfter());
-        ctx.json(out);
-    }
 
     private void seriesInstances(Context ctx) {
         Caller caller = caller(ctx);

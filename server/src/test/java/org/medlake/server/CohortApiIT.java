@@ -87,7 +87,7 @@ class CohortApiIT {
     static void stop() throws Exception {
         if (server != null) server.stop();
         if (es != null) {
-            es.indices().delete(d -> d.index(NAMES.index()).ignoreUnavailable(true));
+            SeriesIndex.drop(es, NAMES);
             SeriesIndex.close(es);
         }
     }

@@ -122,7 +122,7 @@ class SecurityIT {
             server.stop();
         }
         if (es != null) {
-            es.indices().delete(d -> d.index(NAMES.index()).ignoreUnavailable(true));
+            SeriesIndex.drop(es, NAMES);
             SeriesIndex.close(es);
         }
         StringBuilder table = new StringBuilder("| attack case | expected | got |\n|---|---|---|\n");

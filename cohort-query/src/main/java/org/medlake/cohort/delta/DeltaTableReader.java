@@ -123,6 +123,103 @@ public final class DeltaTableReader {
         }
     }
 
+    /** The column names of the latest snapshot of the table at {@code tablePath}, or empty if there is no table. */
+    public Optional<List<String>> columns(Path tablePath) {
+        return snapshot(tablePath).map(s -> List.copyOf(s.getSchema().fieldNames()));
+    }
+
+    /**
+     * The distinct non-null values of string column {@code column} in every data file that commits
+     * {@code fromVersion + 1 .. toVersion} added or removed (with or without a data change, so compactions count too).
+     * This is how an incremental reader learns which keys (e.g. series UIDs) the commits touched without comparing
+     * whole snapshots: a row that was added, rewritten or deleted sits in one of those files.
+     *
+     * @param fromVersion last version already processed (-1 = none: every commit from 0)
+     * @param toVersion   last version to include (normally the latest)
+     * @return the values, or empty when they cannot be known from the log: the commits or a removed data file are
+     *         gone (log cleanup, VACUUM), or the column does not exist. The caller must then compare everything.
+     * @throws CohortException EXTERNAL when a file that exists cannot be read
+     */
+    public Optional<java.util.Set<String>> valuesInChangedFiles(Path tablePath, long fromVersion, long toVersion, String column) {
+        java.util.Set<String> values = new java.util.HashSet<>();
+        if (toVersion <= fromVersion) {
+            return Optional.of(values);
+        }
+        Optional<Snapshot> latest = snapshot(tablePath);
+        if (latest.isEmpty()) {
+            return Optional.empty();
+        }
+        StructType schema = latest.get().getSchema();
+        int idx = schema.indexOf(column);
+        if (idx < 0 || !(schema.at(idx).getDataType() instanceof StringType)) {
+            return Optional.empty();
+        }
+        StructField field = schema.at(idx);
+        Object physical = field.getMetadata().get("delta.columnMapping.physicalName");
+        StructType physicalSchema = new StructType().add(physical == null ? column : physical.toString(), StringType.STRING, true);
+        String root = tablePath.toAbsolutePath().toUri().toString();
+        java.net.URI base = java.net.URI.create(root.endsWith("/") ? root : root + "/");
+        java.util.Set<String> files = new java.util.LinkedHashSet<>();
+        try {
+            io.delta.kernel.internal.TableImpl table = (io.delta.kernel.internal.TableImpl) Table.forPath(engine, root);
+            try (CloseableIterator<ColumnarBatch> changes = table.getChanges(engine, fromVersion + 1, toVersion, java.util.Set.of(
+                    io.delta.kernel.internal.DeltaLogActionUtils.DeltaAction.ADD,
+                    io.delta.kernel.internal.DeltaLogActionUtils.DeltaAction.REMOVE))) {
+                while (changes.hasNext()) {
+                    ColumnarBatch batch = changes.next();
+                    for (String action : List.of("add", "remove")) {
+                        int a = batch.getSchema().indexOf(action);
+                        if (a < 0) {
+                            continue;
+                        }
+                        ColumnVector struct = batch.getColumnVector(a);
+                        StructType structType = (StructType) batch.getSchema().at(a).getDataType();
+                        ColumnVector paths = struct.getChild(structType.indexOf("path"));
+                        for (int r = 0; r < batch.getSize(); r++) {
+                            if (!struct.isNullAt(r) && !paths.isNullAt(r)) {
+                                files.add(base.resolve(java.net.URI.create(paths.getString(r))).toString());
+                            }
+                        }
+                    }
+                }
+            }
+        } catch (RuntimeException | IOException e) {
+            // Commits no longer in the log (cleaned up after a checkpoint) or an unreadable log: not knowable.
+            return Optional.empty();
+        }
+        for (String file : files) {
+            Path local;
+            try {
+                local = Path.of(java.net.URI.create(file));
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+            if (!Files.isRegularFile(local)) {
+                return Optional.empty();
+            }
+            try {
+                FileStatus status = FileStatus.of(file, Files.size(local), Files.getLastModifiedTime(local).toMillis());
+                try (CloseableIterator<ColumnarBatch> data = engine.getParquetHandler()
+                        .readParquetFiles(Utils.singletonCloseableIterator(status), physicalSchema, Optional.empty())
+                        .map(FileReadResult::getData)) {
+                    while (data.hasNext()) {
+                        ColumnarBatch batch = data.next();
+                        ColumnVector v = batch.getColumnVector(0);
+                        for (int r = 0; r < batch.getSize(); r++) {
+                            if (!v.isNullAt(r)) {
+                                values.add(v.getString(r));
+                            }
+                        }
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                throw new CohortException(CohortException.ErrorCode.EXTERNAL, "Cannot read data file " + file + " of the "
+                        + "Delta table at " + tablePath + ": " + e.getMessage() + ". Check that the file is readable.", e);
+            }
+        }
+        return Optional.of(values);
+    }
+
     private Optional<Snapshot> snapshot(Path tablePath) {
         if (!Files.isDirectory(tablePath.resolve("_delta_log"))) {
             return Optional.empty();

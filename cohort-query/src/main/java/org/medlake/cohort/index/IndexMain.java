@@ -8,16 +8,19 @@ import org.medlake.cohort.delta.DeltaTableReader;
 import org.medlake.lake.LakeLayout;
 
 /**
- * Command line: {@code index --lake DIR [--es URL] [--json]}.
+ * Command line: {@code index --lake DIR [--rebuild] [--es URL] [--json]}.
  *
- * <p>Indexes the lake's series into Elasticsearch ({@code --es}, default env {@code MEDLAKE_ES_URL} or
- * {@value SeriesIndex#DEFAULT_ES_URL}). Prints a human summary, or with {@code --json} a last line
- * {@code {"series_indexed":N,"table_version":V}}. Exit codes: 0 ok, 2 usage or user error, 1 other failure.
+ * <p>Brings the series index ({@value SeriesIndex#ALIAS}) in Elasticsearch ({@code --es}, default env
+ * {@code MEDLAKE_ES_URL} or {@value SeriesIndex#DEFAULT_ES_URL}) up to date with the lake: incrementally by default,
+ * or with {@code --rebuild} into a new index that replaces the old one atomically (see {@link SeriesIndexer}).
+ * Prints a human summary, or with {@code --json} a last line
+ * {@code {"mode":"INCREMENTAL","index":"...","series_indexed":N,"series_deleted":N,"table_version":V}}.
+ * Exit codes: 0 ok, 2 usage or user error, 1 other failure.
  */
 public final class IndexMain {
     private IndexMain() {}
 
-    static final String USAGE = "usage: index --lake DIR [--es URL] [--json]";
+    static final String USAGE = "usage: index --lake DIR [--rebuild] [--es URL] [--json]";
 
     public static void main(String[] args) {
         // Delta Kernel's unitycatalog-client logs through the Log4j API, whose provider we exclude (we log with
@@ -32,6 +35,7 @@ public final class IndexMain {
         String lake = null;
         String es = null;
         boolean json = false;
+        boolean rebuild = false;
         int i = 0;
         if (i < args.length && args[i].equals("index")) {
             i++;
@@ -41,6 +45,7 @@ public final class IndexMain {
                 case "--lake" -> lake = i + 1 < args.length ? args[++i] : null;
                 case "--es" -> es = i + 1 < args.length ? args[++i] : null;
                 case "--json" -> json = true;
+                case "--rebuild" -> rebuild = true;
                 case "-h", "--help" -> {
                     System.out.println(USAGE);
                     return 0;
@@ -64,12 +69,16 @@ public final class IndexMain {
         String url = SeriesIndex.esUrl(es);
         ElasticsearchClient client = SeriesIndex.connect(url);
         try {
-            SeriesIndexer.Result r = new SeriesIndexer(client, new DeltaTableReader(), url).index(LakeLayout.at(lakeDir));
+            SeriesIndexer indexer = new SeriesIndexer(client, new DeltaTableReader(), url);
+            SeriesIndexer.Result r = rebuild ? indexer.rebuild(LakeLayout.at(lakeDir)) : indexer.index(LakeLayout.at(lakeDir));
             if (json) {
-                System.out.println("{\"series_indexed\":" + r.seriesIndexed() + ",\"table_version\":" + r.tableVersion() + "}");
+                System.out.println("{\"mode\":\"" + r.mode() + "\",\"index\":\"" + r.index() + "\",\"series_indexed\":"
+                        + r.seriesIndexed() + ",\"series_deleted\":" + r.seriesDeleted() + ",\"table_version\":"
+                        + r.tableVersion() + "}");
             } else {
-                System.out.println("Indexed " + r.seriesIndexed() + " series from instances version " + r.tableVersion()
-                        + " into " + SeriesIndex.ALIAS + " at " + url);
+                System.out.println(r.mode() + ": wrote " + r.seriesIndexed() + " and deleted " + r.seriesDeleted()
+                        + " series documents from instances version " + r.tableVersion() + "; alias " + SeriesIndex.ALIAS
+                        + " -> " + r.index() + " at " + url);
             }
             return 0;
         } catch (CohortException e) {

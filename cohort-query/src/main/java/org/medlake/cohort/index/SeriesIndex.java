@@ -10,15 +10,13 @@ import org.elasticsearch.client.RestClient;
 import org.medlake.cohort.CohortException;
 
 /**
- * Names of the series index (docs/contracts.md) and a factory for Elasticsearch clients.
+ * Names of the series index (docs/contracts.md, docs/search.md) and a factory for Elasticsearch clients.
  */
 public final class SeriesIndex {
     private SeriesIndex() {}
 
     /** Alias every reader uses. */
     public static final String ALIAS = "medlake-series";
-    /** The live concrete index behind {@link #ALIAS}. */
-    public static final String INDEX_V1 = "medlake-series-v1";
     /** Name of the composable index template (patterns {@code medlake-series-*}). */
     public static final String TEMPLATE_NAME = "medlake-series";
     /** Classpath location of {@code infra/elasticsearch/series-template.json}. */
@@ -27,37 +25,75 @@ public final class SeriesIndex {
     public static final String DEFAULT_ES_URL = "http://127.0.0.1:9200";
 
     /**
-     * The alias and concrete index an indexer/search works on. Production uses {@link #DEFAULT}; tests use
-     * {@link #isolated} so they never touch the live index. The concrete index must match {@code medlake-series-*}
-     * so that the template applies.
+     * The alias readers use and the prefix of the concrete indices behind it. Concrete indices are named
+     * {@code <indexPrefix>-v<template version>-<UTC timestamp>} ({@link #newIndexName}); the alias points at exactly
+     * one of them, and a rebuild creates the next one and moves the alias atomically. Production uses
+     * {@link #DEFAULT}; tests and benchmarks use {@link #isolated} so they never touch the live index. The prefix must
+     * match {@code medlake-series-*} or be {@code medlake-series} itself, so that the template applies.
      */
-    public record Names(String alias, String index) {
+    public record Names(String alias, String indexPrefix) {
         public Names {
-            if (!index.startsWith("medlake-series-")) {
-                throw new IllegalArgumentException("index '" + index + "' does not match the template pattern medlake-series-*");
+            if (!indexPrefix.equals(ALIAS) && !indexPrefix.startsWith(ALIAS + "-")) {
+                throw new IllegalArgumentException("index prefix '" + indexPrefix + "' does not match the template pattern "
+                        + "medlake-series-*");
             }
+        }
+
+        /** A fresh concrete index name for {@code templateVersion}, e.g. {@code medlake-series-v3-20260101t120000123}. */
+        public String newIndexName(int templateVersion) {
+            String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd't'HHmmssSSS")
+                    .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+            return indexPrefix + "-v" + templateVersion + "-" + stamp;
+        }
+
+        /** The wildcard pattern of all concrete indices of these names (older ones included). */
+        public String indexPattern() {
+            return indexPrefix + "-v*";
         }
     }
 
-    /** The contract's names: alias {@value #ALIAS} on index {@value #INDEX_V1}. */
-    public static final Names DEFAULT = new Names(ALIAS, INDEX_V1);
+    /** The contract's names: alias {@value #ALIAS} on indices {@code medlake-series-v<version>-<timestamp>}. */
+    public static final Names DEFAULT = new Names(ALIAS, ALIAS);
 
-    /** Names for an isolated copy: alias {@code medlake-series-<tag>}, index {@code medlake-series-<tag>-v1}. */
+    /** Names for an isolated copy: alias and index prefix {@code medlake-series-<tag>}. */
     public static Names isolated(String tag) {
         String t = tag.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_-]", "-");
-        return new Names(ALIAS + "-" + t, ALIAS + "-" + t + "-v1");
+        return new Names(ALIAS + "-" + t, ALIAS + "-" + t);
+    }
+
+    /**
+     * Deletes the alias and every concrete index behind it or named with its prefix (tests, benchmarks). Idempotent.
+     *
+     * @throws CohortException EXTERNAL when Elasticsearch fails
+     */
+    public static void drop(ElasticsearchClient client, Names names) {
+        try {
+            java.util.Set<String> indices = new java.util.TreeSet<>();
+            if (client.indices().existsAlias(a -> a.name(names.alias())).value()) {
+                indices.addAll(client.indices().getAlias(a -> a.name(names.alias())).result().keySet());
+            }
+            indices.addAll(client.indices().get(g -> g.index(names.indexPattern()).allowNoIndices(true)
+                    .ignoreUnavailable(true)).result().keySet());
+            for (String index : indices) {
+                client.indices().delete(d -> d.index(index).ignoreUnavailable(true));
+            }
+        } catch (IOException | co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
+            throw unreachable("the client's URL", "dropping " + names.alias() + " and its indices", e);
+        }
     }
 
     /**
      * Document fields, in the order of the contract: the series fields from {@code instances}, then the curation
      * fields from {@code series_curation} (absent for never-curated series), then {@code released} and
-     * {@code deid_override} (always present).
+     * {@code deid_override} (always present), then the facet bucket fields
+     * ({@link org.medlake.cohort.search.Facets#BUCKET_FIELDS}, internal: search results leave them out).
      */
     public static final List<String> DOCUMENT_FIELDS = List.of("series_instance_uid", "study_instance_uid", "patient_id",
             "modality", "project", "site", "series_description", "study_description", "study_date", "body_part_examined",
-            "manufacturer", "patient_sex", "patient_age_years", "series_number", "instance_count", "size_bytes",
+            "manufacturer", "patient_sex", "patient_age_years", "magnetic_field_strength", "series_number", "instance_count", "size_bytes",
             "sop_class_uid", "series_type", "series_type_confidence", "deid_status", "completeness_status", "qa_status",
-            "classification_attributes", ReleaseFlags.RELEASED, ReleaseFlags.DEID_OVERRIDE);
+            "classification_attributes", ReleaseFlags.RELEASED, ReleaseFlags.DEID_OVERRIDE, "patient_age_bucket",
+            "magnetic_field_strength_bucket");
 
     /** {@code explicit} if non-blank, else env {@code MEDLAKE_ES_URL}, else {@value #DEFAULT_ES_URL}. */
     public static String esUrl(String explicit) {

@@ -14,7 +14,8 @@ import org.medlake.cohort.query.SeriesFields.Type;
  *
  * <p>Every node is validated on construction against {@link SeriesFields}: the field must be whitelisted, the
  * operator allowed for its type and values of the right Java type ({@link String} for keyword/text,
- * {@link Long} (any integral {@link Number} is accepted) for integer fields, {@link LocalDate} or an ISO
+ * {@link Long} (any integral {@link Number} is accepted) for integer fields, {@link Double} (any finite number) for
+ * decimal fields, {@link LocalDate} or an ISO
  * {@code YYYY-MM-DD} string for dates). Violations throw {@link QueryException}.
  */
 public sealed interface Criteria {
@@ -171,11 +172,28 @@ public sealed interface Criteria {
                 }
             }
             case INTEGER -> {
+                if (value instanceof Long l && SeriesFields.INT32.contains(field)
+                        && (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE)) {
+                    throw new QueryException("'" + op.jsonName() + "' on field '" + field + "' has value " + l
+                            + ", which is out of range; values of '" + field + "' are between " + Integer.MIN_VALUE
+                            + " and " + Integer.MAX_VALUE + ".");
+                }
                 if (value instanceof Long) {
                     return value;
                 }
                 if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
                     return ((Number) value).longValue();
+                }
+            }
+            case DECIMAL -> {
+                if (value instanceof Double d && Double.isFinite(d)) {
+                    return value;
+                }
+                if (value instanceof Number n && !(value instanceof Double) && !(value instanceof Float)) {
+                    return n.doubleValue();
+                }
+                if (value instanceof Float f && Float.isFinite(f)) {
+                    return f.doubleValue();
                 }
             }
             case DATE -> {
@@ -205,6 +223,7 @@ public sealed interface Criteria {
         return switch (type) {
             case KEYWORD, TEXT -> "string";
             case INTEGER -> "whole number";
+            case DECIMAL -> "number";
             case DATE -> "date string YYYY-MM-DD";
         };
     }

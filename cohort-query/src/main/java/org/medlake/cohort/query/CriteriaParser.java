@@ -25,17 +25,25 @@ import java.util.Set;
  *
  * Each criteria object has exactly one operator key; field operators take exactly one field. Fields, their types
  * and the operators allowed on them are listed in {@link SeriesFields}. Values are JSON strings (keyword, text,
- * and date fields as {@code YYYY-MM-DD}) or JSON whole numbers (integer fields). Nesting is limited to
- * {@value #MAX_DEPTH} levels and an {@code in} list to {@value #MAX_IN_VALUES} values.
+ * and date fields as {@code YYYY-MM-DD}), JSON whole numbers (integer fields) or any JSON numbers (decimal fields).
+ *
+ * <p>Limits, so that one request cannot make Elasticsearch work unboundedly: nesting at most {@value #MAX_DEPTH}
+ * levels below the root, at most {@value #MAX_IN_VALUES} values in one {@code in} list, at most
+ * {@value #MAX_CLAUSES} criteria objects in the whole tree, at most {@value #MAX_TEXT_LENGTH} characters in one
+ * string value.
  *
  * <p>Any violation throws {@link QueryException} whose message gives the JSON path ({@code $.and[1].eq}), names
  * the bad field or operator and lists what is allowed. Thread-safe.
  */
 public final class CriteriaParser {
     /** Maximum nesting depth of criteria objects. */
-    public static final int MAX_DEPTH = 32;
+    public static final int MAX_DEPTH = 10;
     /** Maximum number of values in one {@code in}. */
-    public static final int MAX_IN_VALUES = 1024;
+    public static final int MAX_IN_VALUES = 1000;
+    /** Maximum number of criteria objects (operators) in one tree. */
+    public static final int MAX_CLAUSES = 200;
+    /** Maximum length of one string value. */
+    public static final int MAX_TEXT_LENGTH = 1024;
 
     private static final List<String> OPERATORS = List.of("eq", "in", "range", "prefix", "exists", "match", "and", "or", "not");
     private static final Set<String> BOUNDS = Set.of("gte", "gt", "lte", "lt");
@@ -59,7 +67,35 @@ public final class CriteriaParser {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return Criteria.all();
         }
-        return node(node, "$", 0);
+        int clauses = count(node, 0);
+        Criteria criteria = node(node, "$", 0);
+        if (clauses > MAX_CLAUSES) {
+            throw error("$", "the criteria have " + clauses + " clauses (criteria objects); at most " + MAX_CLAUSES
+                    + " are allowed. Use 'in' with a list of values instead of many 'eq', or split the query");
+        }
+        return criteria;
+    }
+
+    /** Number of criteria objects in the tree (stops counting past the limit; depth is checked by node()). */
+    private static int count(JsonNode node, int depth) {
+        if (node == null || !node.isObject() || depth > MAX_DEPTH + 1) {
+            return 1;
+        }
+        int n = 1;
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext() && n <= MAX_CLAUSES; ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if ((e.getKey().equals("and") || e.getKey().equals("or")) && e.getValue().isArray()) {
+                for (JsonNode child : e.getValue()) {
+                    n += count(child, depth + 1);
+                    if (n > MAX_CLAUSES) {
+                        break;
+                    }
+                }
+            } else if (e.getKey().equals("not")) {
+                n += count(e.getValue(), depth + 1);
+            }
+        }
+        return n;
     }
 
     private Criteria node(JsonNode node, String path, int depth) {
@@ -109,6 +145,7 @@ public final class CriteriaParser {
                     if (!f.getValue().isTextual()) {
                         throw error(at + "." + f.getKey(), "'" + op + "' needs a string but found " + kind(f.getValue()));
                     }
+                    scalar(f.getValue(), at + "." + f.getKey());
                     yield op.equals("prefix") ? Criteria.prefix(f.getKey(), f.getValue().asText())
                             : Criteria.match(f.getKey(), f.getValue().asText());
                 }
@@ -170,12 +207,19 @@ public final class CriteriaParser {
 
     private Object scalar(JsonNode v, String path) {
         if (v.isTextual()) {
+            if (v.asText().length() > MAX_TEXT_LENGTH) {
+                throw error(path, "the string has " + v.asText().length() + " characters; at most " + MAX_TEXT_LENGTH
+                        + " are allowed");
+            }
             return v.asText();
         }
         if (v.isIntegralNumber() && v.canConvertToLong()) {
             return v.asLong();
         }
-        throw error(path, "values must be strings or whole numbers but found " + kind(v));
+        if (v.isFloatingPointNumber() && Double.isFinite(v.asDouble())) {
+            return v.asDouble();
+        }
+        throw error(path, "values must be strings or numbers but found " + kind(v));
     }
 
     private static String fieldNames(JsonNode obj) {

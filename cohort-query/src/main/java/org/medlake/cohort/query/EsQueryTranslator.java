@@ -78,10 +78,10 @@ public final class EsQueryTranslator {
         }
         return Query.of(q -> q.range(x -> x.number(n -> {
             n.field(r.field());
-            if (r.gte() != null) n.gte(((Long) r.gte()).doubleValue());
-            if (r.gt() != null) n.gt(((Long) r.gt()).doubleValue());
-            if (r.lte() != null) n.lte(((Long) r.lte()).doubleValue());
-            if (r.lt() != null) n.lt(((Long) r.lt()).doubleValue());
+            if (r.gte() != null) n.gte(((Number) r.gte()).doubleValue());
+            if (r.gt() != null) n.gt(((Number) r.gt()).doubleValue());
+            if (r.lte() != null) n.lte(((Number) r.lte()).doubleValue());
+            if (r.lt() != null) n.lt(((Number) r.lt()).doubleValue());
             return n;
         })));
     }
@@ -93,6 +93,9 @@ public final class EsQueryTranslator {
     private static FieldValue fieldValue(Object v) {
         if (v instanceof Long l) {
             return FieldValue.of(l);
+        }
+        if (v instanceof Double d) {
+            return FieldValue.of(d);
         }
         if (v instanceof LocalDate d) {
             return FieldValue.of(d.toString());

@@ -108,4 +108,41 @@ class CriteriaParserTest {
         Criteria.In in = (Criteria.In) Criteria.in("modality", List.of("CT"));
         assertThatThrownBy(() -> in.values().add("MR")).isInstanceOf(UnsupportedOperationException.class);
     }
+
+    @Test
+    void decimalFieldsTakeAnyNumberAndIntegerFieldsOnlyWholeOnes() {
+        assertThat(parser.parse("{\"range\":{\"magnetic_field_strength\":{\"gte\":1.5,\"lt\":3}}}"))
+                .isEqualTo(new Criteria.Range("magnetic_field_strength", 1.5, null, null, 3.0));
+        assertThat(parser.parse("{\"in\":{\"magnetic_field_strength\":[1.5,3]}}"))
+                .isEqualTo(Criteria.in("magnetic_field_strength", 1.5, 3.0));
+        assertThatThrownBy(() -> parser.parse("{\"eq\":{\"patient_age_years\":40.5}}"))
+                .isInstanceOf(QueryException.class).hasMessageContaining("patient_age_years").hasMessageContaining("whole number");
+        assertThatThrownBy(() -> parser.parse("{\"eq\":{\"magnetic_field_strength\":\"3T\"}}"))
+                .isInstanceOf(QueryException.class).hasMessageContaining("magnetic_field_strength").hasMessageContaining("number");
+        assertThatThrownBy(() -> parser.parse("{\"prefix\":{\"magnetic_field_strength\":\"3\"}}"))
+                .isInstanceOf(QueryException.class).hasMessageContaining("'prefix' is not allowed");
+    }
+
+    @Test
+    void limitsAreEnforcedWithClearMessages() {
+        String ok = "{\"not\":".repeat(CriteriaParser.MAX_DEPTH) + "{\"exists\":\"site\"}" + "}".repeat(CriteriaParser.MAX_DEPTH);
+        assertThat(parser.parse(ok)).isInstanceOf(Criteria.Not.class);
+        String deep = "{\"not\":" + ok + "}";
+        assertThatThrownBy(() -> parser.parse(deep)).isInstanceOf(QueryException.class)
+                .hasMessageContaining("nested deeper than " + CriteriaParser.MAX_DEPTH);
+
+        String values = String.join(",", java.util.Collections.nCopies(CriteriaParser.MAX_IN_VALUES + 1, "\"x\""));
+        assertThatThrownBy(() -> parser.parse("{\"in\":{\"site\":[" + values + "]}}")).isInstanceOf(QueryException.class)
+                .hasMessageContaining("$.in.site").hasMessageContaining("at most " + CriteriaParser.MAX_IN_VALUES);
+
+        String clauses = String.join(",", java.util.Collections.nCopies(CriteriaParser.MAX_CLAUSES, "{\"exists\":\"site\"}"));
+        assertThatThrownBy(() -> parser.parse("{\"and\":[" + clauses + "]}")).isInstanceOf(QueryException.class)
+                .hasMessageContaining("clauses").hasMessageContaining("at most " + CriteriaParser.MAX_CLAUSES);
+        String fewer = String.join(",", java.util.Collections.nCopies(CriteriaParser.MAX_CLAUSES - 1, "{\"exists\":\"site\"}"));
+        assertThat(parser.parse("{\"and\":[" + fewer + "]}")).isInstanceOf(Criteria.And.class);
+
+        String longText = "a".repeat(CriteriaParser.MAX_TEXT_LENGTH + 1);
+        assertThatThrownBy(() -> parser.parse("{\"match\":{\"series_description\":\"" + longText + "\"}}"))
+                .isInstanceOf(QueryException.class).hasMessageContaining("at most " + CriteriaParser.MAX_TEXT_LENGTH);
+    }
 }

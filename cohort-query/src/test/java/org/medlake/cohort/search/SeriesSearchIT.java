@@ -55,12 +55,14 @@ class SeriesSearchIT {
         DeltaTestTables.append(LakeLayout.at(lake).table("instances"), DeltaTestTables.INSTANCES_SCHEMA, rows);
         DeltaTestTables.appendCuration(LakeLayout.at(lake), curation);
         SeriesIndexer.Result r = new SeriesIndexer(es, new DeltaTableReader(), url, NAMES).index(LakeLayout.at(lake));
-        assertThat(r).isEqualTo(new SeriesIndexer.Result(7, 0));
+        assertThat(r.mode()).isEqualTo(SeriesIndexer.Mode.REBUILT);
+        assertThat(r.seriesIndexed()).isEqualTo(7);
+        assertThat(r.tableVersion()).isZero();
     }
 
     @AfterAll
     static void cleanUp() throws Exception {
-        es.indices().delete(d -> d.index(NAMES.index()).ignoreUnavailable(true));
+        SeriesIndex.drop(es, NAMES);
         SeriesIndex.close(es);
     }
 
@@ -100,14 +102,18 @@ class SeriesSearchIT {
 
     @Test
     void reindexingRemovesSeriesThatLeftTheLake() throws Exception {
-        es.index(i -> i.index(NAMES.index()).id("GONE").document(Map.of("series_instance_uid", "GONE", "project", "demo",
+        es.index(i -> i.index(NAMES.alias()).id("GONE").document(Map.of("series_instance_uid", "GONE", "project", "demo",
                 "released", true)));
-        es.indices().refresh(r -> r.index(NAMES.index()));
+        es.indices().refresh(r -> r.index(NAMES.alias()));
         assertThat(search().search(Criteria.all(), List.of("demo"), 50, null).total()).isEqualTo(4);
 
-        SeriesIndexer.Result again = new SeriesIndexer(es, new DeltaTableReader(), url, NAMES).index(LakeLayout.at(lake));
+        // Nothing changed in Delta: an incremental run leaves the index alone; a rebuild mirrors Delta again.
+        assertThat(new SeriesIndexer(es, new DeltaTableReader(), url, NAMES).index(LakeLayout.at(lake)).mode())
+                .isEqualTo(SeriesIndexer.Mode.UP_TO_DATE);
+        SeriesIndexer.Result again = new SeriesIndexer(es, new DeltaTableReader(), url, NAMES).rebuild(LakeLayout.at(lake));
 
-        assertThat(again).isEqualTo(new SeriesIndexer.Result(7, 0));
+        assertThat(again.mode()).isEqualTo(SeriesIndexer.Mode.REBUILT);
+        assertThat(again.seriesIndexed()).isEqualTo(7);
         assertThat(search().search(Criteria.all(), List.of("demo"), 50, null).series())
                 .extracting(d -> d.get("series_instance_uid")).containsExactly("S0", "S1", "S2");
     }
@@ -122,9 +128,9 @@ class SeriesSearchIT {
         assertThat(search().search(p.parse("{\"not\":{\"exists\":\"deid_status\"}}"), List.of("demo"), 50, null).total()).isZero();
         assertThat(search().search(Criteria.match("series_description", "chest"), List.of("demo"), 50, null).total()).isEqualTo(3);
         // the indexed documents are there, only the released filter hides them
-        assertThat(es.get(g -> g.index(NAMES.index()).id("U-FAIL"), Map.class).source())
+        assertThat(es.get(g -> g.index(NAMES.alias()).id("U-FAIL"), Map.class).source())
                 .containsEntry("released", false).containsEntry("deid_status", "FAIL");
-        assertThat(es.get(g -> g.index(NAMES.index()).id("U-NEVER"), Map.class).source())
+        assertThat(es.get(g -> g.index(NAMES.alias()).id("U-NEVER"), Map.class).source())
                 .containsEntry("released", false).doesNotContainKey("deid_status");
     }
 
@@ -143,17 +149,21 @@ class SeriesSearchIT {
     }
 
     @Test
-    void anIndexCreatedWithAnOlderTemplateGainsTheNewFields() throws Exception {
+    void anIndexBuiltWithAnOlderTemplateIsRebuiltAndReplaced() throws Exception {
         SeriesIndex.Names old = SeriesIndex.isolated("old-" + UUID.randomUUID().toString().substring(0, 8));
-        es.indices().create(c -> c.index(old.index()).aliases(old.alias(), a -> a).mappings(m -> m
+        String legacy = old.indexPrefix() + "-v1";
+        es.indices().create(c -> c.index(legacy).aliases(old.alias(), a -> a).mappings(m -> m
                 .dynamic(co.elastic.clients.elasticsearch._types.mapping.DynamicMapping.Strict)
                 .properties("series_instance_uid", pr -> pr.keyword(k -> k))));
         try {
-            assertThat(new SeriesIndexer(es, new DeltaTableReader(), url, old).index(LakeLayout.at(lake)).seriesIndexed()).isEqualTo(7);
+            SeriesIndexer.Result r = new SeriesIndexer(es, new DeltaTableReader(), url, old).index(LakeLayout.at(lake));
+            assertThat(r.mode()).isEqualTo(SeriesIndexer.Mode.REBUILT);
+            assertThat(r.index()).startsWith(old.indexPrefix() + "-v" + SeriesIndexer.templateVersion() + "-");
+            assertThat(es.indices().exists(e -> e.index(legacy)).value()).isFalse();
             assertThat(new SeriesSearch(es, url, old).search(new CriteriaParser().parse("{\"eq\":{\"deid_status\":\"PASS\"}}"),
                     List.of("demo"), 50, null).total()).isEqualTo(3);
         } finally {
-            es.indices().delete(d -> d.index(old.index()).ignoreUnavailable(true));
+            SeriesIndex.drop(es, old);
         }
     }
 

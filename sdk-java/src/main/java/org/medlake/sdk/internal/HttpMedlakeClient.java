@@ -78,11 +78,11 @@ public final class HttpMedlakeClient implements MedlakeClient {
         if (after != null) {
             body.put("search_after", after);
         }
-        JsonNode root = sendJson(request("/api/v1/series/search")
+        JsonNode root = sendJson(request("/api/v1/search")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(write(body))));
         List<SeriesSummary> series = new ArrayList<>();
-        for (JsonNode doc : root.path("series")) {
+        for (JsonNode doc : root.path("items")) {
             Map<String, Object> attrs = json.convertValue(doc, new TypeReference<Map<String, Object>>() {});
             attrs.values().removeIf(v -> v == null);
             series.add(new SeriesSummary(
