@@ -83,6 +83,8 @@ class Dcm2niixCrossCheckIT {
         boolean signed;
         Double slope;
         Double intercept;
+        /** RescaleIntercept per slice position (overrides {@link #intercept}). */
+        double[] interceptPerSlice;
         String acquisitionType;
         double[] bValues;
         double[][] gradients;
@@ -224,6 +226,14 @@ class Dcm2niixCrossCheckIT {
         ctHalf.pixel = (t, z, r, c2) -> (z * 12_007 + r * 1_301 + c2 * 97) % 65_536;
         c.add(ctHalf);
 
+        Spec ctVar = new Spec("ct_s16_intercept_per_slice");
+        ctVar.modality = "CT";
+        ctVar.signed = true;
+        ctVar.slope = 1.0;
+        ctVar.interceptPerSlice = new double[] {-1024, -1000, -1024, -900};
+        ctVar.pixel = (t, z, r, c2) -> -1000 + (z * 997 + r * 131 + c2 * 17) % 4000;
+        c.add(ctVar);
+
         Spec mrs = new Spec("mr_s16");
         mrs.signed = true;
         mrs.pixel = (t, z, r, c2) -> -32_768 + (z * 16_411 + r * 1_201 + c2 * 67) % 65_536;
@@ -277,7 +287,7 @@ class Dcm2niixCrossCheckIT {
                 d.bitsStored = s.bitsStored;
                 d.signed = s.signed;
                 d.slope = s.slope;
-                d.intercept = s.intercept;
+                d.intercept = s.interceptPerSlice != null ? Double.valueOf(s.interceptPerSlice[z]) : s.intercept;
                 d.acquisitionType = s.acquisitionType;
                 d.instanceNumber = t * s.nz + (s.numberAgainstNormal ? s.nz - 1 - z : z) + 1;
                 d.temporalPosition = s.temporalPositions ? t + 1 : null;
@@ -421,8 +431,16 @@ class Dcm2niixCrossCheckIT {
         double qDiff = qformDiff(gh, eh);
         boolean qformOk = gh.qformCode() == eh.qformCode() && gh.sformCode() == eh.sformCode() && gh.qfac() == eh.qfac()
                 && qDiff <= 1e-3;
+        double[] qa = gh.quatern(), qb = eh.quatern();
+        double same = 0, negated = 0;
+        for (int i = 0; i < 6; i++) {
+            same = Math.max(same, Math.abs(qa[i] - qb[i]));
+            negated = Math.max(negated, Math.abs(i < 3 ? qa[i] + qb[i] : qa[i] - qb[i]));
+        }
+        String quatern = same <= 1e-4 ? "quatern equal" : negated <= 1e-4 ? "quatern b,c,d negated (same rotation)"
+                : "quatern differs";
         String qform = "code " + gh.qformCode() + "/" + eh.qformCode() + ", qfac " + (int) gh.qfac() + "/" + (int) eh.qfac()
-                + ", " + String.format(Locale.ROOT, "%.1e", qDiff);
+                + ", " + quatern + ", " + String.format(Locale.ROOT, "%.1e", qDiff);
 
         Path refBval = refDir.resolve(base + ".bval"), refBvec = refDir.resolve(base + ".bvec");
         String bvals;
@@ -584,7 +602,7 @@ class Dcm2niixCrossCheckIT {
             return;
         }
         StringBuilder s = new StringBuilder();
-        s.append("| case | dims | voxels | datatype, scl_slope/inter | max sform diff (mm) | qform (medlake/dcm2niix, max matrix diff) "
+        s.append("| case | dims | voxels | datatype, scl_slope/inter | max sform diff (mm) | qform (medlake/dcm2niix; quaternion; max qform matrix diff) "
                 + "| bval/bvec | sidecar fields equal | result |\n|---|---|---|---|---|---|---|---|---|\n");
         List<String[]> rows = new ArrayList<>(ROWS);
         for (String[] r : rows) {
