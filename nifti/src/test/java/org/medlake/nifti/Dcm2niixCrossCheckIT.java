@@ -391,7 +391,16 @@ class Dcm2niixCrossCheckIT {
         try (Stream<Path> s = Files.list(refDir)) {
             refNii = s.filter(p -> p.toString().endsWith(".nii")).sorted().toList();
         }
-        List<NiftiResult> results = NiftiConverter.convertSeries(files);
+        List<NiftiResult> results;
+        try {
+            results = NiftiConverter.convertSeries(files);
+        } catch (NiftiException e) {
+            ROWS.add(failedRow(spec, "medlake failed: " + e.code()));
+            throw e;
+        }
+        if (refNii.size() != 1 || results.size() != 1) {
+            ROWS.add(failedRow(spec, "outputs: medlake " + results.size() + ", dcm2niix " + refNii.size()));
+        }
         assertThat(refNii).as("dcm2niix outputs; its log:\n" + log).hasSize(1);
         assertThat(results).as("medlake outputs").hasSize(1);
         NiftiResult r = results.get(0);
@@ -494,6 +503,10 @@ class Dcm2niixCrossCheckIT {
         assertThat(qformOk).as("qform (code, qfac, quaternion rotation and offset) " + context).isTrue();
         assertThat(bOk).as("bval/bvec: " + bvals + "\n" + context).isTrue();
         assertThat(sidecarDiffers).as("sidecar fields differing " + context).isEmpty();
+    }
+
+    static String[] failedRow(Spec spec, String why) {
+        return new String[] {spec.name, "-", "-", "-", "-", "-", "-", "-", "DIFFERENT: " + why};
     }
 
     static void deleteTree(Path p) throws IOException {
