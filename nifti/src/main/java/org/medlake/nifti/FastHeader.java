@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * A fast reader for the common case of the header pass: a Part 10 file in explicit or implicit VR little endian
  * (or an encapsulated syntax, which is explicit VR little endian) holding a classic single- or multi-frame image.
  * It fills a PixelMed {@link AttributeList} with what conversion reads (standard top-level elements, the Siemens
- * private groups 0x0019, 0x0029 and 0x0051 and GE's 0x0043; sequences skipped) without PixelMed's per-element reflection and debug
+ * private groups 0x0019, 0x0029 and 0x0051 and GE's 0x0043; sequences skipped, except that an MRDiffusionSequence
+ * hands the file to PixelMed) without PixelMed's per-element reflection and debug
  * strings, which cost more than the rest of a conversion. Returns {@code null} for anything else (enhanced
  * multi-frame, big endian, deflate, character sets other than Latin-1/ASCII/UTF-8, malformed or truncated input),
  * and the caller parses the file with PixelMed as usual.
@@ -113,6 +114,9 @@ final class FastHeader {
             length = u32(pos + 4);
             value = pos + 8;
             vr = implicitVr(tag);
+        }
+        if (group == 0x0018 && elem == 0x9117) {
+            return -1; // MRDiffusionSequence in a classic image (b-value, gradient): PixelMed parses the nesting
         }
         if (length == 0xFFFFFFFFL) {
             if (!vr.equals("SQ") && !vr.equals("UN")) {

@@ -205,10 +205,18 @@ final class SliceExtractor {
         return false;
     }
 
-    /** [b, gx, gy, gz] with NaN where unknown: standard attributes, else the Siemens CSA header. */
+    /**
+     * [b, gx, gy, gz] with NaN where unknown: standard attributes (top level, else a classic image's MRDiffusionSequence;
+     * the enhanced frame's sequence when given), else the Siemens CSA header.
+     */
     private static double[] diffusion(Instance inst, AttributeList h, AttributeList diffSeq) {
         AttributeList src = diffSeq != null ? diffSeq : h;
         Double b = Attrs.decimal(src, Tags.DIFFUSION_B_VALUE);
+        if (b == null && diffSeq == null && Attrs.item(h, Tags.MR_DIFFUSION_SEQUENCE, 0) != null) {
+            // a classic image with the standard MRDiffusionSequence (dcm2niix reads the nested elements too)
+            src = Attrs.item(h, Tags.MR_DIFFUSION_SEQUENCE, 0);
+            b = Attrs.decimal(src, Tags.DIFFUSION_B_VALUE);
+        }
         double[] g = Attrs.doubles(Attrs.item(src, Tags.DIFFUSION_GRADIENT_DIRECTION_SEQUENCE, 0),
                 Tags.DIFFUSION_GRADIENT_ORIENTATION, 3);
         if (g == null) {

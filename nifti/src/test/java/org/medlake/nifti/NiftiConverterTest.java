@@ -374,6 +374,43 @@ class NiftiConverterTest {
     }
 
     @Test
+    void classicImagesWithAnMrDiffusionSequenceGiveTheSameBvecsAsTopLevelAttributes() throws Exception {
+        // the standard MRDiffusionSequence in classic (not enhanced) images; cross-checked against dcm2niix by
+        // Dcm2niixCrossCheckIT (dwi_*_mrdiffusionseq)
+        double[][] g = {null, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {0.6, 0.8, 0}};
+        double[] b = {0, 1000, 1000, 1000, 1000};
+        String uid = TestDicom.uid();
+        List<Path> files = new ArrayList<>();
+        int n = 0;
+        for (int t = 0; t < 5; t++) {
+            for (int z = 0; z < 2; z++) {
+                TestDicom.Slice s = new TestDicom.Slice();
+                s.seriesUid = uid;
+                s.instanceNumber = ++n;
+                s.ipp = new double[] {0, 0, 3.0 * z};
+                com.pixelmed.dicom.AttributeList l = s.list();
+                com.pixelmed.dicom.AttributeList item = new com.pixelmed.dicom.AttributeList();
+                TestDicom.put(item, TestDicom.kw("DiffusionBValue"), TestDicom.ds(b[t]));
+                if (g[t] != null) {
+                    com.pixelmed.dicom.AttributeList gi = new com.pixelmed.dicom.AttributeList();
+                    TestDicom.put(gi, TestDicom.kw("DiffusionGradientOrientation"), TestDicom.ds(g[t][0]),
+                            TestDicom.ds(g[t][1]), TestDicom.ds(g[t][2]));
+                    item.put(TestDicom.seq(TestDicom.kw("DiffusionGradientDirectionSequence"), gi));
+                }
+                l.put(TestDicom.seq(TestDicom.kw("MRDiffusionSequence"), item));
+                com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(l,
+                        com.pixelmed.dicom.TransferSyntax.ExplicitVRLittleEndian, "MEDLAKE");
+                Path f = dir.resolve("q" + n + ".dcm");
+                l.write(f.toFile(), com.pixelmed.dicom.TransferSyntax.ExplicitVRLittleEndian, true, true);
+                files.add(f);
+            }
+        }
+        NiftiResult r = NiftiConverter.convertSeries(files).get(0);
+        assertThat(r.bval()).isEqualTo("0 1000 1000 1000 1000\n");
+        assertThat(r.bvec()).isEqualTo("0 1 0 0 0.6\n0 0 -1 0 -0.8\n0 0 0 1 0\n");
+    }
+
+    @Test
     void sidecarCarriesAcquisitionFieldsInBidsUnits() throws Exception {
         TestDicom.Slice s = new TestDicom.Slice();
         NiftiResult r = NiftiConverter.convertSeries(List.of(s.write(dir.resolve("a.dcm")))).get(0);
