@@ -1,5 +1,6 @@
 package org.medlake.dicom;
 
+import org.medlake.dicom.testing.SharedCorpus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
@@ -16,14 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class CorpusTest {
     private static Path corpus() {
-        String root = System.getProperty("medlake.repo.root", "..");
-        for (Path p : List.of(Path.of(root).resolve("../shared/corpus"), Path.of(root).resolve("../../shared/corpus"),
-                Path.of("../../shared/corpus"))) {
-            if (Files.isRegularFile(p.resolve("MANIFEST.tsv"))) {
-                return p.normalize();
-            }
-        }
-        return null;
+        return SharedCorpus.orNull();
     }
 
     private static List<String[]> manifest(Path corpus) throws IOException {

@@ -1,5 +1,6 @@
 package org.medlake.ingest;
 
+import org.medlake.dicom.testing.SharedCorpus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -28,17 +29,7 @@ class CorpusIngestIT {
     Path tmp;
 
     private static Path corpus() {
-        String root = System.getProperty("medlake.repo.root", ".");
-        for (Path p : List.of(Path.of(root).resolve("../shared/corpus"), Path.of("../../shared/corpus"), Path.of("../shared/corpus"))) {
-            if (Files.isRegularFile(p.resolve("MANIFEST.tsv"))) {
-                try {
-                    return p.toRealPath();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-        }
-        return null;
+        return SharedCorpus.orNull();
     }
 
     @Test

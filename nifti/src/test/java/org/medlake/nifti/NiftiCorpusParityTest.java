@@ -1,5 +1,6 @@
 package org.medlake.nifti;
 
+import org.medlake.dicom.testing.SharedCorpus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -45,24 +46,7 @@ class NiftiCorpusParityTest {
      * {@code <root>/wt/<name>}), then {@code ../shared/corpus} relative to the working directory.
      */
     static Path corpus() {
-        String root = System.getProperty("medlake.repo.root");
-        List<Path> candidates = new ArrayList<>();
-        if (root != null && !root.isBlank()) {
-            candidates.add(Path.of(root, "..", "shared", "corpus"));
-            candidates.add(Path.of(root, "..", "..", "shared", "corpus"));
-        }
-        candidates.add(Path.of("..", "shared", "corpus"));
-        candidates.add(Path.of("..", "..", "..", "shared", "corpus"));
-        for (Path p : candidates) {
-            if (Files.isRegularFile(p.resolve("MANIFEST.tsv"))) {
-                try {
-                    return p.toRealPath();
-                } catch (IOException e) {
-                    return p.toAbsolutePath().normalize();
-                }
-            }
-        }
-        return null;
+        return SharedCorpus.orNull();
     }
 
     @Test

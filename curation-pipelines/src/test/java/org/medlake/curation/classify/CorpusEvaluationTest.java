@@ -1,5 +1,6 @@
 package org.medlake.curation.classify;
 
+import org.medlake.dicom.testing.SharedCorpus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pixelmed.dicom.AttributeList;
@@ -45,22 +46,7 @@ class CorpusEvaluationTest {
     }
 
     static Path corpus() {
-        String prop = System.getProperty("medlake.corpus");
-        List<Path> candidates = new ArrayList<>();
-        if (prop != null) candidates.add(Path.of(prop));
-        String root = System.getProperty("medlake.repo.root");
-        if (root != null) {
-            candidates.add(Path.of(root, "..", "shared", "corpus"));
-            // A git worktree sits one level deeper than the main checkout (e.g. /work/wt/<name>).
-            candidates.add(Path.of(root, "..", "..", "shared", "corpus"));
-        }
-        candidates.add(Path.of("..", "shared", "corpus"));
-        candidates.add(Path.of("..", "..", "shared", "corpus"));
-        candidates.add(Path.of("..", "..", "..", "shared", "corpus"));
-        for (Path p : candidates) {
-            if (Files.isRegularFile(p.resolve("MANIFEST.tsv"))) return realPath(p);
-        }
-        return null;
+        return SharedCorpus.orNull();
     }
 
     static List<Label> labels() throws IOException {
@@ -177,12 +163,4 @@ class CorpusEvaluationTest {
         return String.format(Locale.ROOT, "| %s | %d | %d | %.2f |%n", label, n, correct, n == 0 ? 0.0 : correct / (double) n);
     }
 
-    /** The corpus' real path: the commands report entries under it, even when it is reached through a link. */
-    private static Path realPath(Path p) {
-        try {
-            return p.toRealPath();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package org.medlake.curation.deid;
 
+import org.medlake.dicom.testing.SharedCorpus;
 import org.medlake.deid.DeidChecker;
 import org.medlake.deid.Deidentifier;
 import org.medlake.deid.DeidReport;
@@ -48,29 +49,7 @@ class DeidCorpusTest {
 
     @BeforeAll
     static void locate() {
-        List<Path> candidates = new ArrayList<>();
-        String prop = System.getProperty("medlake.corpus");
-        String env = System.getenv("MEDLAKE_CORPUS");
-        if (prop != null && !prop.isBlank()) {
-            candidates.add(Path.of(prop));
-        }
-        if (env != null && !env.isBlank()) {
-            candidates.add(Path.of(env));
-        }
-        String root = System.getProperty("medlake.repo.root");
-        if (root != null && !root.isBlank()) {
-            candidates.add(Path.of(root).resolve("../shared/corpus"));
-        }
-        candidates.add(Path.of("../shared/corpus"));
-        // The real path: the commands report entries under it, even when the corpus is reached through a link.
-        corpus = candidates.stream().filter(p -> Files.isRegularFile(p.resolve("MANIFEST.tsv"))).findFirst()
-                .map(p -> {
-                    try {
-                        return p.toRealPath();
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }).orElse(null);
+        corpus = SharedCorpus.orNull();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.medlake.curation.pipeline;
 
+import org.medlake.dicom.testing.SharedCorpus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -216,21 +217,7 @@ class CurateJobIT {
     }
 
     private static Path corpus() {
-        String root = System.getProperty("medlake.repo.root", ".");
-        for (Path p : List.of(Path.of(root).resolve("../shared/corpus"), Path.of("../../shared/corpus"), Path.of("../shared/corpus"))) {
-            if (Files.isRegularFile(p.resolve("MANIFEST.tsv"))) {
-                return realPath(p);
-            }
-        }
-        return null;
+        return SharedCorpus.orNull();
     }
 
-    /** The corpus' real path: the commands report entries under it, even when it is reached through a link. */
-    private static Path realPath(Path p) {
-        try {
-            return p.toRealPath();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package org.medlake.curation.qa;
 
+import org.medlake.dicom.testing.SharedCorpus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,19 +39,7 @@ class CorpusQaSmokeTest {
      * {@code <root>/wt/<name>}), then {@code ../shared/corpus} relative to the working directory.
      */
     static Path corpus() {
-        String root = System.getProperty("medlake.repo.root");
-        List<Path> candidates = new ArrayList<>();
-        if (root != null && !root.isBlank()) {
-            candidates.add(Path.of(root, "..", "shared", "corpus"));
-            candidates.add(Path.of(root, "..", "..", "shared", "corpus"));
-        }
-        candidates.add(Path.of("..", "shared", "corpus"));
-        for (Path p : candidates) {
-            if (Files.isRegularFile(p.resolve("MANIFEST.tsv"))) {
-                return realPath(p);
-            }
-        }
-        return candidates.get(0).toAbsolutePath().normalize();
+        return SharedCorpus.locate().orElse(Path.of("..", "shared", "corpus").toAbsolutePath().normalize());
     }
 
     @Test
@@ -121,12 +110,4 @@ class CorpusQaSmokeTest {
         }
     }
 
-    /** The corpus' real path: the commands report entries under it, even when it is reached through a link. */
-    private static Path realPath(Path p) {
-        try {
-            return p.toRealPath();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 }

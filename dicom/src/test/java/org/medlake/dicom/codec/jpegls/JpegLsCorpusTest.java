@@ -1,5 +1,6 @@
 package org.medlake.dicom.codec.jpegls;
 
+import org.medlake.dicom.testing.SharedCorpus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
@@ -39,23 +40,7 @@ class JpegLsCorpusTest {
      * {@code null} when none exists.
      */
     static Path corpus() {
-        String root = System.getProperty("medlake.repo.root");
-        List<Path> candidates = new ArrayList<>();
-        if (root != null && !root.isBlank()) {
-            candidates.add(Path.of(root, "..", "shared", "corpus"));
-            candidates.add(Path.of(root, "..", "..", "shared", "corpus"));
-        }
-        candidates.add(Path.of("..", "shared", "corpus"));
-        for (Path p : candidates) {
-            if (Files.isRegularFile(p.resolve("MANIFEST.tsv"))) {
-                try {
-                    return p.toRealPath();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-        return null;
+        return SharedCorpus.orNull();
     }
 
     static Path file(String relative) {
