@@ -162,6 +162,33 @@ class PlatformEndToEndIT {
     }
 
     @Test
+    void curationsNiftiIsServedToAliceAndIsTheConvertedSeries() throws Exception {
+        LakeSeries series = inProject("demo").stream().filter(s -> s.modality().equals("MR")).findFirst().orElseThrow();
+        String token = org.medlake.testkit.KeycloakTestRealm.passwordToken("alice", "alice").raw();
+        java.net.http.HttpResponse<byte[]> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/api/v1/series/"
+                        + series.uid() + "/nifti")).header("Authorization", "Bearer " + token).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).isEqualTo(200);
+        Path served = Files.write(work.resolve("served.nii.gz"), response.body());
+        // the same volume the converter makes from the lake's objects of the series, voxel for voxel
+        org.medlake.nifti.NiftiResult expected = org.medlake.nifti.NiftiConverter.convertSeries(series.files()).get(0);
+        org.medlake.nifti.NiftiReader.Image image = org.medlake.nifti.NiftiReader.read(served);
+        assertThat(image.header().dim()).containsExactly(expected.dims());
+        assertThat(image.values()).hasSize(Math.toIntExact(expected.header().voxelCount()));
+        for (int i = 0; i < image.values().length; i += 97) {
+            assertThat(image.values()[i]).isEqualTo(expected.value(i));
+        }
+        assertThat(expected.sopInstanceUids()).containsExactlyInAnyOrderElementsOf(series.sops());
+        // bob, outside the project, is not told that it exists
+        String bob = org.medlake.testkit.KeycloakTestRealm.passwordToken("bob", "bob").raw();
+        assertThat(java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(server.baseUrl() + "/api/v1/series/" + series.uid() + "/nifti"))
+                .header("Authorization", "Bearer " + bob).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void pagingWalksTheWholeCohortOnce() {
         try (MedlakeClient alice = login("alice")) {
             SeriesPage page = alice.searchSeries(Query.all(), 2);
