@@ -65,6 +65,53 @@ public interface MedlakeClient extends AutoCloseable {
      */
     Path downloadInstance(String sopInstanceUid, Path directory);
 
+    /**
+     * Creates a cohort in a project (role editor or admin there). It has no version until {@link #freezeCohort}.
+     *
+     * @param project the project
+     * @param name unique in the project: 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit
+     * @param query the cohort's criteria; {@link Query#all()} for every released series of the project
+     * @param description free text, or {@code null}
+     * @throws MedlakeException USER_ERROR (status 409) if the name is taken, (403/404) naming the project if the
+     *     caller may not create cohorts there
+     */
+    Cohort createCohort(String project, String name, Query query, String description);
+
+    /** The cohorts of a project, sorted by name, each with its versions. */
+    List<Cohort> cohorts(String project);
+
+    /**
+     * One cohort with its versions.
+     *
+     * @throws MedlakeException USER_ERROR with status 404 if the project or the cohort is unknown to the caller
+     */
+    Cohort cohort(String project, String name);
+
+    /**
+     * Freezes the cohort's stored query into its next version (role editor or admin in the project).
+     *
+     * @return the new version
+     */
+    CohortVersion freezeCohort(String project, String name);
+
+    /**
+     * One frozen version.
+     *
+     * @throws MedlakeException USER_ERROR with status 404 if it was not frozen
+     */
+    CohortVersion cohortVersion(String project, String name, int version);
+
+    /**
+     * The manifest of a frozen version, with every instance's SHA-256 and size, and each series' patient id (the
+     * manifest does not carry it; the SDK looks it up with the series search, so a series the caller can no longer
+     * find there has a {@code null} patient id). The manifest's bytes are checked against the SHA-256 the server
+     * announces.
+     *
+     * @throws MedlakeException USER_ERROR with status 404 if the version does not exist; EXTERNAL if the manifest
+     *     arrives corrupted
+     */
+    CohortManifest manifest(String project, String name, int version);
+
     /** Releases the client's resources. */
     @Override
     void close();

@@ -21,12 +21,20 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.medlake.sdk.Cohort;
+import org.medlake.sdk.CohortManifest;
+import org.medlake.sdk.CohortVersion;
 import org.medlake.sdk.InstanceRef;
+import org.medlake.sdk.ManifestEntry;
 import org.medlake.sdk.MedlakeClient;
 import org.medlake.sdk.MedlakeConfig;
 import org.medlake.sdk.MedlakeException;
@@ -143,6 +151,145 @@ public final class HttpMedlakeClient implements MedlakeClient {
         } catch (IOException e) {
             throw new MedlakeException(Kind.EXTERNAL, 0,
                     "Could not download instance " + sopInstanceUid + " into " + directory + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new MedlakeException(Kind.INTERNAL, 0, "This JVM has no SHA-256", e);
+        }
+    }
+
+    // ---- cohorts ----
+
+    @Override
+    public Cohort createCohort(String project, String name, Query query, String description) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name);
+        body.put("query", query.toTree());
+        if (description != null) {
+            body.put("description", description);
+        }
+        return cohortOf(sendJson(request(cohortsPath(project)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(write(body)))));
+    }
+
+    @Override
+    public List<Cohort> cohorts(String project) {
+        List<Cohort> out = new ArrayList<>();
+        for (JsonNode c : sendJson(request(cohortsPath(project)).GET()).path("cohorts")) {
+            out.add(cohortOf(c));
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public Cohort cohort(String project, String name) {
+        return cohortOf(sendJson(request(cohortsPath(project) + "/" + path(name)).GET()));
+    }
+
+    @Override
+    public CohortVersion freezeCohort(String project, String name) {
+        return versionOf(sendJson(request(cohortsPath(project) + "/" + path(name) + "/versions")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"))),
+                null, null, null);
+    }
+
+    @Override
+    public CohortVersion cohortVersion(String project, String name, int version) {
+        return versionOf(sendJson(request(versionPath(project, name, version)).GET()), null, null, null);
+    }
+
+    @Override
+    public CohortManifest manifest(String project, String name, int version) {
+        String path = versionPath(project, name, version) + "/manifest?format=json";
+        HttpResponse<byte[]> response = send(request(path).header("Accept", "application/json").GET(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        String actual = sha256(response.body());
+        String announced = response.headers().firstValue(SHA256_HEADER).orElse(null);
+        if (announced != null && !announced.equalsIgnoreCase(actual)) {
+            throw new MedlakeException(Kind.EXTERNAL, response.statusCode(), "The manifest of cohort '" + name
+                    + "' version " + version + " of project '" + project + "' arrived corrupted from " + config.url()
+                    + path + ": SHA-256 " + actual + " but the server announced " + announced + ". Retry; if it "
+                    + "persists, a proxy alters the response.");
+        }
+        JsonNode root;
+        try {
+            root = json.readTree(response.body());
+        } catch (IOException e) {
+            throw new MedlakeException(Kind.EXTERNAL, response.statusCode(), "The manifest from " + config.url() + path
+                    + " is not JSON (" + e.getMessage() + "); check that the URL points at a medlake server.", e);
+        }
+        CohortVersion v = versionOf(root, null, null, null);
+        Set<String> series = new LinkedHashSet<>();
+        for (JsonNode i : root.path("instances")) {
+            series.add(text(i, "series_instance_uid"));
+        }
+        Map<String, String> patients = patientIds(new ArrayList<>(series));
+        List<ManifestEntry> entries = new ArrayList<>();
+        for (JsonNode i : root.path("instances")) {
+            String uid = text(i, "series_instance_uid");
+            entries.add(new ManifestEntry(text(i, "project"), uid, text(i, "sop_instance_uid"), text(i, "sha256"),
+                    i.path("size_bytes").asLong(), text(i, "download_url"), patients.get(uid)));
+        }
+        return new CohortManifest(v, actual, entries);
+    }
+
+    /** Patient ids of series through the search, in chunks of the largest 'in' list the server accepts. */
+    private Map<String, String> patientIds(List<String> series) {
+        Map<String, String> out = new HashMap<>();
+        int chunk = 1000;
+        for (int from = 0; from < series.size(); from += chunk) {
+            Query q = Query.in("series_instance_uid",
+                    series.subList(from, Math.min(series.size(), from + chunk)).toArray());
+            for (SeriesPage page = searchSeries(q, chunk); !page.series().isEmpty(); page = nextPage(q, page)) {
+                for (SeriesSummary s : page.series()) {
+                    if (s.patientId() != null) {
+                        out.put(s.seriesInstanceUid(), s.patientId());
+                    }
+                }
+                if (!page.hasNext()) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String cohortsPath(String project) {
+        return "/api/v1/projects/" + path(project) + "/cohorts";
+    }
+
+    private static String versionPath(String project, String name, int version) {
+        return cohortsPath(project) + "/" + path(name) + "/versions/" + version;
+    }
+
+    private Cohort cohortOf(JsonNode c) {
+        String id = text(c, "cohort_id");
+        String project = text(c, "project");
+        String name = text(c, "name");
+        List<CohortVersion> versions = new ArrayList<>();
+        for (JsonNode v : c.path("versions")) {
+            versions.add(versionOf(v, id, project, name));
+        }
+        return new Cohort(id, project, name, text(c, "description"), json.convertValue(c.path("query"), Object.class),
+                text(c, "created_by"), instant(c, "created_at"), versions);
+    }
+
+    private static CohortVersion versionOf(JsonNode v, String cohortId, String project, String cohort) {
+        JsonNode size = v.get("size_bytes");
+        return new CohortVersion(v.hasNonNull("cohort_id") ? text(v, "cohort_id") : cohortId,
+                v.hasNonNull("project") ? text(v, "project") : project,
+                v.hasNonNull("cohort") ? text(v, "cohort") : cohort,
+                v.path("version").asInt(), instant(v, "frozen_at"), text(v, "frozen_by"),
+                v.path("series_count").asLong(), v.path("instance_count").asLong(),
+                size != null && size.isNumber() ? size.asLong() : -1, text(v, "members_sha256"));
+    }
+
+    private static Instant instant(JsonNode node, String field) {
+        String s = text(node, field);
+        return s == null ? null : Instant.parse(s);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new MedlakeException(Kind.INTERNAL, 0, "This JVM has no SHA-256", e);
         }
