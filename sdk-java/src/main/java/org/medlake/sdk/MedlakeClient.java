@@ -112,6 +112,30 @@ public interface MedlakeClient extends AutoCloseable {
      */
     CohortManifest manifest(String project, String name, int version);
 
+    /**
+     * The verified local copy of a manifest entry's file, from the cache directory
+     * ({@link MedlakeConfig#cacheDir()}, files named by SHA-256) or downloaded into it. A cached file is hashed on
+     * every call; when it does not match {@link ManifestEntry#sha256()} (corrupted on disk) it is deleted and fetched
+     * again. A download is written to a temporary file, hashed while streaming and moved into place only when it
+     * matches. I/O errors, 429 (honouring {@code Retry-After}), 502, 503, 504 and corrupted transfers are retried
+     * with exponential backoff and jitter up to {@link MedlakeConfig#maxAttempts()} attempts.
+     *
+     * <p>The cache is shared by every project and user of the directory: a file already cached is returned without
+     * asking the server.
+     *
+     * @return the cached file; do not modify it
+     * @throws MedlakeException USER_ERROR naming the entry's project on 401, 403 or 404 (not retried); EXTERNAL
+     *     naming the URL when the attempts are exhausted
+     */
+    Path fetch(ManifestEntry entry);
+
+    /**
+     * {@link #fetch} of every entry of a manifest, in its order.
+     *
+     * @return the cached files, one per entry
+     */
+    List<Path> fetchAll(CohortManifest manifest);
+
     /** Releases the client's resources. */
     @Override
     void close();

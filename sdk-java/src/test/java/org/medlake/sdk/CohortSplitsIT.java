@@ -39,6 +39,8 @@ import org.medlake.testkit.MedlakeServices;
 class CohortSplitsIT {
     @TempDir
     static Path lake;
+    @TempDir
+    Path cache;
 
     private static final SeriesIndex.Names NAMES =
             SeriesIndex.isolated("sdk-cohort-it-" + UUID.randomUUID().toString().substring(0, 8));
@@ -89,9 +91,84 @@ class CohortSplitsIT {
                 LakeLayout.objectKey(sha), "modality", "MR", "instance_number", number, "patient_id", patient));
     }
 
-    private static MedlakeClient client(String user) {
+    private MedlakeClient client(String user) {
         return MedlakeClient.create(cfg -> cfg.url(server.baseUrl()).issuer(KeycloakTestRealm.issuer())
-                .password(user, user));
+                .password(user, user).cacheDir(cache.resolve(user)).retries(3, java.time.Duration.ofMillis(20)));
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+
+    /** A frozen version 1 of a new cohort of every MR series of demo. */
+    private CohortManifest frozen(MedlakeClient alice) {
+        String name = "cache-" + UUID.randomUUID().toString().substring(0, 8);
+        alice.createCohort("demo", name, Query.eq("modality", "MR"), null);
+        alice.freezeCohort("demo", name);
+        return alice.manifest("demo", name, 1);
+    }
+
+    @Test
+    void cachedFilesAreVerifiedAndACorruptedOneIsFetchedAgain() throws Exception {
+        try (MedlakeClient alice = client("alice")) {
+            CohortManifest m = frozen(alice);
+            List<Path> files = alice.fetchAll(m);
+            assertThat(files).hasSize(36);
+            for (int i = 0; i < files.size(); i++) {
+                assertThat(files.get(i)).startsWith(cache.resolve("alice"));
+                assertThat(sha256(files.get(i))).isEqualTo(m.entries().get(i).sha256());
+            }
+            ManifestEntry victim = m.entries().get(5);
+            Path cached = files.get(5);
+            Files.write(cached, "garbage".getBytes(StandardCharsets.UTF_8));
+            Path again = alice.fetch(victim);
+            assertThat(again).isEqualTo(cached);
+            assertThat(sha256(again)).isEqualTo(victim.sha256());
+            assertThat(Files.readString(again)).isEqualTo("DICM-" + victim.sopInstanceUid());
+            Files.delete(cached);
+            assertThat(sha256(alice.fetch(victim))).isEqualTo(victim.sha256());
+            try (var left = Files.walk(cache)) {
+                assertThat(left.filter(p -> p.toString().endsWith(".part"))).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aUserWithoutRightsGetsAnErrorNamingTheProject() {
+        CohortManifest m;
+        try (MedlakeClient alice = client("alice")) {
+            m = frozen(alice);
+        }
+        try (MedlakeClient bob = client("bob")) {
+            assertThatThrownBy(() -> bob.fetch(m.entries().get(0))).isInstanceOf(MedlakeException.class)
+                    .hasMessageContaining("'demo'")
+                    .satisfies(e -> {
+                        MedlakeException me = (MedlakeException) e;
+                        assertThat(me.kind()).isEqualTo(MedlakeException.Kind.USER_ERROR);
+                        assertThat(me.status()).isIn(401, 403, 404);
+                    });
+            assertThatThrownBy(() -> bob.manifest("demo", m.version().cohort(), 1))
+                    .isInstanceOf(MedlakeException.class).hasMessageContaining("'demo'");
+        }
+    }
+
+    @Test
+    void transientFailuresAreRetriedThenNameTheUrl() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort(); // closed again: connections are refused
+        }
+        String url = "http://127.0.0.1:" + port;
+        long start = System.nanoTime();
+        try (MedlakeClient c = MedlakeClient.create(cfg -> cfg.url(url).accessToken("t")
+                .retries(3, java.time.Duration.ofMillis(100)))) {
+            assertThatThrownBy(() -> c.cohorts("demo")).isInstanceOf(MedlakeException.class)
+                    .hasMessageContaining(url + "/api/v1/projects/demo/cohorts").hasMessageContaining("3 attempts")
+                    .extracting(e -> ((MedlakeException) e).kind()).isEqualTo(MedlakeException.Kind.EXTERNAL);
+        }
+        // two waits: 100-150 ms then 200-300 ms
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(
+                java.time.Duration.ofMillis(300));
     }
 
     @Test
