@@ -33,10 +33,10 @@ import org.medlake.testkit.KeycloakTestRealm;
 import org.medlake.testkit.MedlakeServices;
 
 /**
- * Cohorts and splits through the SDK against the real server over a Kernel-written lake, the test kit's Keycloak
+ * Cohorts, splits, the verified cache and the streaming dataset through the SDK against the real server over a Kernel-written lake, the test kit's Keycloak
  * and Elasticsearch: 12 patients in project demo, some with two series, all released.
  */
-class CohortSplitsIT {
+class TrainingSdkIT {
     @TempDir
     static Path lake;
     @TempDir
@@ -223,5 +223,52 @@ class CohortSplitsIT {
                     .hasMessageContaining("secret-project")
                     .extracting(e -> ((MedlakeException) e).kind()).isEqualTo(MedlakeException.Kind.USER_ERROR);
         }
+    }
+
+    @Test
+    void datasetStreamsShardsAndResumesExactly() {
+        String token;
+        List<String> firstPart = new ArrayList<>();
+        List<String> expected;
+        String cohort;
+        try (MedlakeClient alice = client("alice")) {
+            CohortManifest m = frozen(alice);
+            cohort = m.version().cohort();
+            Dataset ds = Dataset.of(alice, m).shuffle(77).prefetch(3, 40);
+            // shards over the real data: disjoint and covering
+            List<String> union = new ArrayList<>();
+            for (int rank = 0; rank < 3; rank++) {
+                try (DatasetIterator it = ds.shard(rank, 3).iterator(1)) {
+                    while (it.hasNext()) {
+                        Sample s = it.next();
+                        assertThat(new String(s.bytes(), StandardCharsets.UTF_8))
+                                .isEqualTo("DICM-" + s.entry().sopInstanceUid());
+                        assertThat(it.bytesAhead()).isLessThanOrEqualTo(40);
+                        union.add(s.entry().sopInstanceUid());
+                    }
+                }
+            }
+            assertThat(union).doesNotHaveDuplicates().hasSize(36);
+            Dataset shard = ds.shard(1, 2);
+            expected = shard.order(2).stream().map(ManifestEntry::sopInstanceUid).toList();
+            try (DatasetIterator it = shard.iterator(2)) {
+                for (int i = 0; i < 7; i++) {
+                    firstPart.add(it.next().entry().sopInstanceUid());
+                }
+                token = it.position().token();
+            } // interrupted here
+        }
+        assertThat(firstPart).isEqualTo(expected.subList(0, 7));
+        List<String> rest = new ArrayList<>();
+        try (MedlakeClient again = client("alice")) {
+            Dataset shard = Dataset.of(again, again.manifest("demo", cohort, 1)).shuffle(77).shard(1, 2);
+            try (DatasetIterator it = shard.iterator(DatasetPosition.parse(token))) {
+                while (it.hasNext()) {
+                    rest.add(it.next().entry().sopInstanceUid());
+                }
+                assertThat(it.position().offset()).isEqualTo(expected.size());
+            }
+        }
+        assertThat(rest).isEqualTo(expected.subList(7, expected.size()));
     }
 }
