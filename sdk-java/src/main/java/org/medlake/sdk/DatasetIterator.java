@@ -65,7 +65,8 @@ public final class DatasetIterator implements Iterator<Sample>, AutoCloseable {
     /**
      * The next sample, waiting for its download.
      *
-     * @throws MedlakeException as {@link MedlakeClient#fetch} when the file cannot be had
+     * @throws MedlakeException as {@link MedlakeClient#fetch} when the file cannot be had; the position stays at
+     *     that sample, so calling {@code next()} again (or resuming from {@link #position()}) retries it
      */
     @Override
     public Sample next() {
@@ -78,22 +79,33 @@ public final class DatasetIterator implements Iterator<Sample>, AutoCloseable {
         try {
             data = head.data().get();
         } catch (InterruptedException e) {
+            restart();
             Thread.currentThread().interrupt();
             throw new MedlakeException(MedlakeException.Kind.EXTERNAL, 0, "Interrupted while waiting for sample "
                     + delivered + " of epoch " + epoch + "; resume from " + position().token() + ".", e);
         } catch (ExecutionException e) {
+            restart();
             if (e.getCause() instanceof MedlakeException m) {
                 throw m;
             }
             throw new MedlakeException(MedlakeException.Kind.INTERNAL, 0, "Prefetching sample " + delivered
                     + " failed: " + e.getCause() + "; resume from " + position().token() + ".", e.getCause());
-        } finally {
-            bytesAhead -= head.bytes();
         }
+        bytesAhead -= head.bytes();
         ManifestEntry entry = order.get((int) delivered);
         delivered++;
         topUp();
         return new Sample(entry, data, position());
+    }
+
+    /** After a failed sample: drops the prefetched ones so that the next call starts again at the failed sample. */
+    private void restart() {
+        for (Pending p : inflight) {
+            p.data().cancel(true);
+        }
+        inflight.clear();
+        bytesAhead = 0;
+        submitted = (int) delivered;
     }
 
     /** Starts downloads in order while they fit the budget (always at least the next one). */

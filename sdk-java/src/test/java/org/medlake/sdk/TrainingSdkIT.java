@@ -141,7 +141,7 @@ class TrainingSdkIT {
         }
         try (MedlakeClient bob = client("bob")) {
             assertThatThrownBy(() -> bob.fetch(m.entries().get(0))).isInstanceOf(MedlakeException.class)
-                    .hasMessageContaining("'demo'")
+                    .hasMessageContaining("'demo'").hasMessageNotContaining("..")
                     .satisfies(e -> {
                         MedlakeException me = (MedlakeException) e;
                         assertThat(me.kind()).isEqualTo(MedlakeException.Kind.USER_ERROR);
@@ -149,6 +149,14 @@ class TrainingSdkIT {
                     });
             assertThatThrownBy(() -> bob.manifest("demo", m.version().cohort(), 1))
                     .isInstanceOf(MedlakeException.class).hasMessageContaining("'demo'");
+            // a failed sample keeps the position and is tried again by the next call
+            try (DatasetIterator it = Dataset.of(bob, m).prefetch(4, 1000).iterator(0)) {
+                for (int i = 0; i < 2; i++) {
+                    assertThatThrownBy(it::next).isInstanceOf(MedlakeException.class).hasMessageContaining("'demo'");
+                    assertThat(it.position().offset()).isZero();
+                    assertThat(it.hasNext()).isTrue();
+                }
+            }
         }
     }
 

@@ -424,8 +424,8 @@ public final class HttpMedlakeClient implements MedlakeClient {
             int st = e.status();
             if ((st == 401 || st == 403 || st == 404) && !e.getMessage().contains("'" + project + "'")) {
                 throw new MedlakeException(Kind.USER_ERROR, st, "Access to project '" + project + "' failed: "
-                        + e.getMessage() + ". Check the project name and that you are a member of project '" + project
-                        + "' (ask one of its admins).", e);
+                        + e.getMessage().replaceAll("[.\\s]+$", "") + ". Check the project name and that you are a "
+                        + "member of project '" + project + "' (ask one of its admins).", e);
             }
             throw e;
         }
