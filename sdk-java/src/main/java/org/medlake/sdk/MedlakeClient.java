@@ -65,6 +65,77 @@ public interface MedlakeClient extends AutoCloseable {
      */
     Path downloadInstance(String sopInstanceUid, Path directory);
 
+    /**
+     * Creates a cohort in a project (role editor or admin there). It has no version until {@link #freezeCohort}.
+     *
+     * @param project the project
+     * @param name unique in the project: 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit
+     * @param query the cohort's criteria; {@link Query#all()} for every released series of the project
+     * @param description free text, or {@code null}
+     * @throws MedlakeException USER_ERROR (status 409) if the name is taken, (403/404) naming the project if the
+     *     caller may not create cohorts there
+     */
+    Cohort createCohort(String project, String name, Query query, String description);
+
+    /** The cohorts of a project, sorted by name, each with its versions. */
+    List<Cohort> cohorts(String project);
+
+    /**
+     * One cohort with its versions.
+     *
+     * @throws MedlakeException USER_ERROR with status 404 if the project or the cohort is unknown to the caller
+     */
+    Cohort cohort(String project, String name);
+
+    /**
+     * Freezes the cohort's stored query into its next version (role editor or admin in the project).
+     *
+     * @return the new version
+     */
+    CohortVersion freezeCohort(String project, String name);
+
+    /**
+     * One frozen version.
+     *
+     * @throws MedlakeException USER_ERROR with status 404 if it was not frozen
+     */
+    CohortVersion cohortVersion(String project, String name, int version);
+
+    /**
+     * The manifest of a frozen version, with every instance's SHA-256 and size, and each series' patient id (the
+     * manifest does not carry it; the SDK looks it up with the series search, so a series the caller can no longer
+     * find there has a {@code null} patient id). The manifest's bytes are checked against the SHA-256 the server
+     * announces.
+     *
+     * @throws MedlakeException USER_ERROR with status 404 if the version does not exist; EXTERNAL if the manifest
+     *     arrives corrupted
+     */
+    CohortManifest manifest(String project, String name, int version);
+
+    /**
+     * The verified local copy of a manifest entry's file, from the cache directory
+     * ({@link MedlakeConfig#cacheDir()}, files named by SHA-256) or downloaded into it. A cached file is hashed on
+     * every call; when it does not match {@link ManifestEntry#sha256()} (corrupted on disk) it is deleted and fetched
+     * again. A download is written to a temporary file, hashed while streaming and moved into place only when it
+     * matches. I/O errors, 429 (honouring {@code Retry-After}), 502, 503, 504 and corrupted transfers are retried
+     * with exponential backoff and jitter up to {@link MedlakeConfig#maxAttempts()} attempts.
+     *
+     * <p>The cache is shared by every project and user of the directory: a file already cached is returned without
+     * asking the server.
+     *
+     * @return the cached file; do not modify it
+     * @throws MedlakeException USER_ERROR naming the entry's project on 401, 403 or 404 (not retried); EXTERNAL
+     *     naming the URL when the attempts are exhausted
+     */
+    Path fetch(ManifestEntry entry);
+
+    /**
+     * {@link #fetch} of every entry of a manifest, in its order.
+     *
+     * @return the cached files, one per entry
+     */
+    List<Path> fetchAll(CohortManifest manifest);
+
     /** Releases the client's resources. */
     @Override
     void close();

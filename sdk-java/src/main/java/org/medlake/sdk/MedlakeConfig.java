@@ -1,6 +1,7 @@
 package org.medlake.sdk;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,6 +18,12 @@ import java.util.Objects;
  * @param password password for the password grant, else {@code null}
  * @param accessToken a fixed bearer token (no refresh), else {@code null}
  * @param timeout per-request timeout
+ * @param cacheDir directory of the verified local file cache ({@link MedlakeClient#fetch}); default
+ *     {@code ~/.cache/medlake} (the {@code user.home} system property)
+ * @param maxAttempts attempts of an idempotent request before a transient failure (I/O error, 502, 503, 504, 429)
+ *     is reported, at least 1; default 5
+ * @param retryBaseDelay delay before the first retry; each next one doubles it (at most 30 s), with random jitter
+ *     of up to half of it; a 429's {@code Retry-After} is honoured when longer. Default 200 ms
  */
 public record MedlakeConfig(
         URI url,
@@ -26,10 +33,30 @@ public record MedlakeConfig(
         String username,
         String password,
         String accessToken,
-        Duration timeout) {
+        Duration timeout,
+        Path cacheDir,
+        int maxAttempts,
+        Duration retryBaseDelay) {
 
     /** The public client people log in with. */
     public static final String CLI_CLIENT_ID = "medlake-cli";
+
+    /** The configuration of earlier releases, with the default cache directory and retries. */
+    public MedlakeConfig(URI url, URI issuer, String clientId, String clientSecret, String username, String password,
+            String accessToken, Duration timeout) {
+        this(url, issuer, clientId, clientSecret, username, password, accessToken, timeout, defaultCacheDir(),
+                DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BASE_DELAY);
+    }
+
+    /** Default {@link #maxAttempts}. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 5;
+    /** Default {@link #retryBaseDelay}. */
+    public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofMillis(200);
+
+    /** {@code ~/.cache/medlake}. */
+    public static Path defaultCacheDir() {
+        return Path.of(System.getProperty("user.home"), ".cache", "medlake");
+    }
 
     static Builder builder() {
         return new Builder();
@@ -52,6 +79,9 @@ public record MedlakeConfig(
         private String password;
         private String accessToken;
         private Duration timeout = Duration.ofSeconds(60);
+        private Path cacheDir = defaultCacheDir();
+        private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+        private Duration retryBaseDelay = DEFAULT_RETRY_BASE_DELAY;
 
         private Builder() {}
 
@@ -94,6 +124,26 @@ public record MedlakeConfig(
             return this;
         }
 
+        /** Directory of the verified file cache (default {@code ~/.cache/medlake}); created when first used. */
+        public Builder cacheDir(Path cacheDir) {
+            this.cacheDir = Objects.requireNonNull(cacheDir, "cacheDir");
+            return this;
+        }
+
+        /**
+         * Retries of transient failures: {@code maxAttempts} attempts in all (1 = no retry), the first retry after
+         * {@code baseDelay}, doubling each time.
+         */
+        public Builder retries(int maxAttempts, Duration baseDelay) {
+            if (maxAttempts < 1 || baseDelay.isNegative()) {
+                throw new MedlakeException(MedlakeException.Kind.USER_ERROR, 0, "retries(" + maxAttempts + ", "
+                        + baseDelay + ") is not valid: maxAttempts must be at least 1 and the delay not negative.");
+            }
+            this.maxAttempts = maxAttempts;
+            this.retryBaseDelay = baseDelay;
+            return this;
+        }
+
         MedlakeConfig build() {
             if (url == null) {
                 throw new MedlakeException(MedlakeException.Kind.USER_ERROR, 0,
@@ -109,7 +159,8 @@ public record MedlakeConfig(
                 throw new MedlakeException(MedlakeException.Kind.USER_ERROR, 0,
                         "A login was configured but no token issuer. Call issuer(\"http://host:8180/realms/medlake\").");
             }
-            return new MedlakeConfig(url, issuer, clientId, clientSecret, username, password, accessToken, timeout);
+            return new MedlakeConfig(url, issuer, clientId, clientSecret, username, password, accessToken, timeout,
+                    cacheDir, maxAttempts, retryBaseDelay);
         }
 
         private static String stripSlash(String s) {

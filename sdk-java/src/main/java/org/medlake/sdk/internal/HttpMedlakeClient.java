@@ -21,12 +21,21 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.medlake.sdk.Cohort;
+import org.medlake.sdk.CohortManifest;
+import org.medlake.sdk.CohortVersion;
 import org.medlake.sdk.InstanceRef;
+import org.medlake.sdk.ManifestEntry;
 import org.medlake.sdk.MedlakeClient;
 import org.medlake.sdk.MedlakeConfig;
 import org.medlake.sdk.MedlakeException;
@@ -43,6 +52,7 @@ public final class HttpMedlakeClient implements MedlakeClient {
     private final HttpClient http;
     private final ObjectMapper json;
     private final TokenProvider tokens;
+    private final Backoff backoff;
 
     /** Creates a client for a validated configuration. */
     public HttpMedlakeClient(MedlakeConfig config) {
@@ -53,6 +63,8 @@ public final class HttpMedlakeClient implements MedlakeClient {
                 .build();
         this.json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         this.tokens = new TokenProvider(config, http, json, Clock.systemUTC());
+        this.backoff = new Backoff(config.maxAttempts(), config.retryBaseDelay(),
+                () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
     }
 
     @Override
@@ -148,6 +160,234 @@ public final class HttpMedlakeClient implements MedlakeClient {
         }
     }
 
+    // ---- cohorts ----
+
+    @Override
+    public Cohort createCohort(String project, String name, Query query, String description) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name);
+        body.put("query", query.toTree());
+        if (description != null) {
+            body.put("description", description);
+        }
+        return forProject(project, () -> cohortOf(sendJson(request(cohortsPath(project))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(write(body))), false)));
+    }
+
+    @Override
+    public List<Cohort> cohorts(String project) {
+        List<Cohort> out = new ArrayList<>();
+        for (JsonNode c : forProject(project, () -> sendJson(request(cohortsPath(project)).GET())).path("cohorts")) {
+            out.add(cohortOf(c));
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public Cohort cohort(String project, String name) {
+        return forProject(project, () -> cohortOf(sendJson(request(cohortsPath(project) + "/" + path(name)).GET())));
+    }
+
+    @Override
+    public CohortVersion freezeCohort(String project, String name) {
+        return forProject(project, () -> versionOf(sendJson(request(cohortsPath(project) + "/" + path(name)
+                + "/versions").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")), false), null, null, null));
+    }
+
+    @Override
+    public CohortVersion cohortVersion(String project, String name, int version) {
+        return forProject(project, () -> versionOf(sendJson(request(versionPath(project, name, version)).GET()),
+                null, null, null));
+    }
+
+    @Override
+    public CohortManifest manifest(String project, String name, int version) {
+        String path = versionPath(project, name, version) + "/manifest?format=json";
+        HttpResponse<byte[]> response = forProject(project, () -> send(request(path)
+                .header("Accept", "application/json").GET(), HttpResponse.BodyHandlers.ofByteArray()));
+        String actual = sha256(response.body());
+        String announced = response.headers().firstValue(SHA256_HEADER).orElse(null);
+        if (announced != null && !announced.equalsIgnoreCase(actual)) {
+            throw new MedlakeException(Kind.EXTERNAL, response.statusCode(), "The manifest of cohort '" + name
+                    + "' version " + version + " of project '" + project + "' arrived corrupted from " + config.url()
+                    + path + ": SHA-256 " + actual + " but the server announced " + announced + ". Retry; if it "
+                    + "persists, a proxy alters the response.");
+        }
+        JsonNode root;
+        try {
+            root = json.readTree(response.body());
+        } catch (IOException e) {
+            throw new MedlakeException(Kind.EXTERNAL, response.statusCode(), "The manifest from " + config.url() + path
+                    + " is not JSON (" + e.getMessage() + "); check that the URL points at a medlake server.", e);
+        }
+        CohortVersion v = versionOf(root, null, null, null);
+        Set<String> series = new LinkedHashSet<>();
+        for (JsonNode i : root.path("instances")) {
+            series.add(text(i, "series_instance_uid"));
+        }
+        Map<String, String> patients = patientIds(new ArrayList<>(series));
+        List<ManifestEntry> entries = new ArrayList<>();
+        for (JsonNode i : root.path("instances")) {
+            String uid = text(i, "series_instance_uid");
+            entries.add(new ManifestEntry(text(i, "project"), uid, text(i, "sop_instance_uid"), text(i, "sha256"),
+                    i.path("size_bytes").asLong(), text(i, "download_url"), patients.get(uid)));
+        }
+        return new CohortManifest(v, actual, entries);
+    }
+
+    /** Patient ids of series through the search, in chunks of the largest 'in' list the server accepts. */
+    private Map<String, String> patientIds(List<String> series) {
+        Map<String, String> out = new HashMap<>();
+        int chunk = 1000;
+        for (int from = 0; from < series.size(); from += chunk) {
+            Query q = Query.in("series_instance_uid",
+                    series.subList(from, Math.min(series.size(), from + chunk)).toArray());
+            for (SeriesPage page = searchSeries(q, chunk); !page.series().isEmpty(); page = nextPage(q, page)) {
+                for (SeriesSummary s : page.series()) {
+                    if (s.patientId() != null) {
+                        out.put(s.seriesInstanceUid(), s.patientId());
+                    }
+                }
+                if (!page.hasNext()) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String cohortsPath(String project) {
+        return "/api/v1/projects/" + path(project) + "/cohorts";
+    }
+
+    private static String versionPath(String project, String name, int version) {
+        return cohortsPath(project) + "/" + path(name) + "/versions/" + version;
+    }
+
+    private Cohort cohortOf(JsonNode c) {
+        String id = text(c, "cohort_id");
+        String project = text(c, "project");
+        String name = text(c, "name");
+        List<CohortVersion> versions = new ArrayList<>();
+        for (JsonNode v : c.path("versions")) {
+            versions.add(versionOf(v, id, project, name));
+        }
+        return new Cohort(id, project, name, text(c, "description"), json.convertValue(c.path("query"), Object.class),
+                text(c, "created_by"), instant(c, "created_at"), versions);
+    }
+
+    private static CohortVersion versionOf(JsonNode v, String cohortId, String project, String cohort) {
+        JsonNode size = v.get("size_bytes");
+        return new CohortVersion(v.hasNonNull("cohort_id") ? text(v, "cohort_id") : cohortId,
+                v.hasNonNull("project") ? text(v, "project") : project,
+                v.hasNonNull("cohort") ? text(v, "cohort") : cohort,
+                v.path("version").asInt(), instant(v, "frozen_at"), text(v, "frozen_by"),
+                v.path("series_count").asLong(), v.path("instance_count").asLong(),
+                size != null && size.isNumber() ? size.asLong() : -1, text(v, "members_sha256"));
+    }
+
+    private static Instant instant(JsonNode node, String field) {
+        String s = text(node, field);
+        return s == null ? null : Instant.parse(s);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new MedlakeException(Kind.INTERNAL, 0, "This JVM has no SHA-256", e);
+        }
+    }
+
+    // ---- verified cache ----
+
+    @Override
+    public List<Path> fetchAll(CohortManifest manifest) {
+        List<Path> out = new ArrayList<>();
+        for (ManifestEntry e : manifest.entries()) {
+            out.add(fetch(e));
+        }
+        return List.copyOf(out);
+    }
+
+    @Override
+    public Path fetch(ManifestEntry entry) {
+        String expected = entry.sha256() == null ? "" : entry.sha256().toLowerCase(java.util.Locale.ROOT);
+        if (!expected.matches("[0-9a-f]{64}")) {
+            throw new MedlakeException(Kind.USER_ERROR, 0, "Instance " + entry.sopInstanceUid() + " of project '"
+                    + entry.project() + "' has no valid SHA-256 ('" + entry.sha256() + "'), so its download cannot be "
+                    + "verified. Take the entry from MedlakeClient.manifest(...).");
+        }
+        Path dir = config.cacheDir().resolve("sha256").resolve(expected.substring(0, 2));
+        Path target = dir.resolve(expected);
+        try {
+            if (Files.isRegularFile(target)) {
+                if (expected.equals(sha256(target))) {
+                    return target;
+                }
+                Files.deleteIfExists(target); // corrupted on disk: fetch again
+            }
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new MedlakeException(Kind.USER_ERROR, 0, "The cache directory " + dir + " cannot be used: " + e
+                    + ". Point MedlakeConfig cacheDir(...) at a writable directory.", e);
+        }
+        String url = config.url() + entry.downloadUrl();
+        String lastProblem = null;
+        for (int attempt = 1; attempt <= backoff.maxAttempts(); attempt++) {
+            HttpResponse<InputStream> response = forProject(entry.project(), () -> send(
+                    request(entry.downloadUrl()).GET(), HttpResponse.BodyHandlers.ofInputStream()));
+            Path partial = null;
+            try {
+                partial = Files.createTempFile(dir, ".download-", ".part");
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                try (InputStream in = response.body();
+                        OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), sha)) {
+                    in.transferTo(out);
+                }
+                String actual = HexFormat.of().formatHex(sha.digest());
+                if (actual.equals(expected)) {
+                    Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    return target;
+                }
+                lastProblem = "the bytes have SHA-256 " + actual + " but the manifest says " + expected;
+            } catch (IOException e) {
+                lastProblem = "the transfer failed: " + e;
+            } catch (NoSuchAlgorithmException e) {
+                throw new MedlakeException(Kind.INTERNAL, 0, "This JVM has no SHA-256", e);
+            } finally {
+                if (partial != null) {
+                    try {
+                        Files.deleteIfExists(partial);
+                    } catch (IOException ignored) {
+                        // a stray .part file is harmless
+                    }
+                }
+            }
+            if (attempt < backoff.maxAttempts()) {
+                sleep(backoff.delay(attempt, null), url);
+            }
+        }
+        throw new MedlakeException(Kind.EXTERNAL, 0, "Instance " + entry.sopInstanceUid() + " of project '"
+                + entry.project() + "' could not be downloaded intact from " + url + " in " + backoff.maxAttempts()
+                + " attempts: " + lastProblem + ". Retry later; if it persists, the lake's copy may be damaged: tell "
+                + "the operator.");
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(file), sha)) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new MedlakeException(Kind.INTERNAL, 0, "This JVM has no SHA-256", e);
+        }
+    }
+
     @Override
     public void close() {
         // The JDK client of Java 17 has no close(); its threads end with the client.
@@ -162,8 +402,12 @@ public final class HttpMedlakeClient implements MedlakeClient {
     }
 
     private JsonNode sendJson(HttpRequest.Builder request) {
+        return sendJson(request, true);
+    }
+
+    private JsonNode sendJson(HttpRequest.Builder request, boolean idempotent) {
         HttpResponse<byte[]> response = send(request.header("Accept", "application/json"),
-                HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse.BodyHandlers.ofByteArray(), idempotent);
         try {
             return json.readTree(response.body());
         } catch (IOException e) {
@@ -172,25 +416,75 @@ public final class HttpMedlakeClient implements MedlakeClient {
         }
     }
 
-    private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
+    /** Runs {@code call}; a 401/403/404 is re-raised with a message that names {@code project}. */
+    private static <T> T forProject(String project, java.util.function.Supplier<T> call) {
         try {
-            HttpResponse<T> response = http.send(authorize(request), handler);
-            if (response.statusCode() == 401 && config.accessToken() == null) {
-                // The token may have been revoked or the issuer's keys rotated: log in again once.
-                discard(response);
-                tokens.invalidate();
-                response = http.send(authorize(request), handler);
+            return call.get();
+        } catch (MedlakeException e) {
+            int st = e.status();
+            if ((st == 401 || st == 403 || st == 404) && !e.getMessage().contains("'" + project + "'")) {
+                throw new MedlakeException(Kind.USER_ERROR, st, "Access to project '" + project + "' failed: "
+                        + e.getMessage().replaceAll("[.\\s]+$", "") + ". Check the project name and that you are a "
+                        + "member of project '" + project + "' (ask one of its admins).", e);
             }
-            if (response.statusCode() >= 400) {
-                throw failure(response);
+            throw e;
+        }
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
+        return send(request, handler, true);
+    }
+
+    /**
+     * Sends a request; an idempotent one is retried on I/O errors and 429/502/503/504 with {@link Backoff}. 401 logs
+     * in again once (unless a fixed token is configured); other 4xx are never retried.
+     */
+    private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler,
+            boolean idempotent) {
+        int attempts = idempotent ? backoff.maxAttempts() : 1;
+        String url = request.copy().build().uri().toString();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                HttpResponse<T> response = http.send(authorize(request), handler);
+                if (response.statusCode() == 401 && config.accessToken() == null) {
+                    // The token may have been revoked or the issuer's keys rotated: log in again once.
+                    discard(response);
+                    tokens.invalidate();
+                    response = http.send(authorize(request), handler);
+                }
+                int status = response.statusCode();
+                if (Backoff.transientStatus(status) && attempt < attempts) {
+                    Duration retryAfter = status == 429 ? Backoff.retryAfter(
+                            response.headers().firstValue("Retry-After").orElse(null), Clock.systemUTC()) : null;
+                    discard(response);
+                    sleep(backoff.delay(attempt, retryAfter), url);
+                    continue;
+                }
+                if (status >= 400) {
+                    throw failure(response, attempt);
+                }
+                return response;
+            } catch (IOException e) {
+                if (attempt < attempts) {
+                    sleep(backoff.delay(attempt, null), url);
+                    continue;
+                }
+                throw new MedlakeException(Kind.EXTERNAL, 0, "Could not reach the medlake server at " + url + " ("
+                        + attempts + (attempts == 1 ? " attempt" : " attempts") + "): " + e
+                        + ". Check the URL and that the server runs, or retry later.", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MedlakeException(Kind.EXTERNAL, 0, "Interrupted while talking to " + url, e);
             }
-            return response;
-        } catch (IOException e) {
-            throw new MedlakeException(Kind.EXTERNAL, 0, "Could not reach the medlake server at " + config.url()
-                    + ": " + e.getMessage() + ". Check the URL and that the server runs.", e);
+        }
+    }
+
+    private static void sleep(Duration d, String url) {
+        try {
+            Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new MedlakeException(Kind.EXTERNAL, 0, "Interrupted while talking to " + config.url(), e);
+            throw new MedlakeException(Kind.EXTERNAL, 0, "Interrupted while waiting to retry " + url, e);
         }
     }
 
@@ -198,7 +492,7 @@ public final class HttpMedlakeClient implements MedlakeClient {
         return request.copy().header("Authorization", "Bearer " + tokens.token()).build();
     }
 
-    private MedlakeException failure(HttpResponse<?> response) throws IOException {
+    private MedlakeException failure(HttpResponse<?> response, int attempts) throws IOException {
         String body = bodyText(response);
         String detail = body;
         try {
@@ -210,6 +504,11 @@ public final class HttpMedlakeClient implements MedlakeClient {
             // Keep the raw body as the detail.
         }
         int status = response.statusCode();
+        if (Backoff.transientStatus(status)) {
+            return new MedlakeException(Kind.EXTERNAL, status, "HTTP " + status + " from " + response.uri() + " after "
+                    + attempts + (attempts == 1 ? " attempt" : " attempts") + ": " + detail + ". The server is "
+                    + "overloaded or unavailable; retry later or ask its operator.");
+        }
         return new MedlakeException(status >= 500 ? Kind.EXTERNAL : Kind.USER_ERROR, status,
                 "HTTP " + status + " from " + response.uri().getPath() + ": " + detail);
     }

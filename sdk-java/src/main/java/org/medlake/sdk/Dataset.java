@@ -1,0 +1,170 @@
+package org.medlake.sdk;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A frozen cohort version's instances as a stream for training: an immutable description (what to read, in which
+ * order, which shard, how much to prefetch) from which {@link #iterator} opens a {@link DatasetIterator}.
+ *
+ * <pre>{@code
+ * Dataset ds = Dataset.of(client, client.manifest("demo", "mr", 1))
+ *         .shuffle(42).shard(rank, worldSize).prefetch(8, 256L << 20);
+ * try (DatasetIterator it = ds.iterator(epoch)) {
+ *     while (it.hasNext()) { Sample s = it.next(); ... checkpoint(it.position().token()); }
+ * }
+ * }</pre>
+ *
+ * <p><b>Order.</b> Without {@link #shuffle} the order is the manifest's (series, then SOP Instance UID). With a
+ * seed, epoch {@code e} orders the entries by hex SHA-256 of {@code "medlake-shuffle-v1|" + seed + "|" + e + "|" +
+ * cohortId + "|" + version + "|" + sopInstanceUid}: the same on every machine, different per epoch, independent of
+ * the order of the entries given. <b>Sharding.</b> Shard {@code rank} of {@code worldSize} takes the positions
+ * {@code i} of that order with {@code i % worldSize == rank}: shards are disjoint, together cover every entry
+ * each epoch, and differ in size by at most one. <b>Resume.</b> A {@link DatasetPosition} names the epoch and the
+ * number of samples already delivered from this shard's order; {@link #iterator(DatasetPosition)} continues with
+ * exactly the next one.
+ */
+public final class Dataset {
+    private final MedlakeClient client;
+    private final CohortVersion version;
+    private final List<ManifestEntry> entries;
+    private final Long seed;
+    private final int rank;
+    private final int worldSize;
+    private final int threads;
+    private final long memoryBudgetBytes;
+
+    private Dataset(MedlakeClient client, CohortVersion version, List<ManifestEntry> entries, Long seed, int rank,
+            int worldSize, int threads, long memoryBudgetBytes) {
+        this.client = client;
+        this.version = version;
+        this.entries = entries;
+        this.seed = seed;
+        this.rank = rank;
+        this.worldSize = worldSize;
+        this.threads = threads;
+        this.memoryBudgetBytes = memoryBudgetBytes;
+    }
+
+    /**
+     * A dataset of every entry of {@code manifest}, unshuffled, one shard, prefetching with 4 threads within 64 MiB.
+     * Files are read through {@link MedlakeClient#fetch} (verified cache, retries).
+     */
+    public static Dataset of(MedlakeClient client, CohortManifest manifest) {
+        List<ManifestEntry> sorted = new ArrayList<>(manifest.entries());
+        sorted.sort(Comparator.comparing(ManifestEntry::seriesInstanceUid)
+                .thenComparing(ManifestEntry::sopInstanceUid));
+        return new Dataset(Objects.requireNonNull(client, "client"), manifest.version(), List.copyOf(sorted), null, 0,
+                1, 4, 64L << 20);
+    }
+
+    /** The same dataset shuffled per epoch from {@code seed}. */
+    public Dataset shuffle(long seed) {
+        return new Dataset(client, version, entries, seed, rank, worldSize, threads, memoryBudgetBytes);
+    }
+
+    /**
+     * The same dataset restricted to shard {@code rank} of {@code worldSize} (e.g. the process's rank in distributed
+     * training).
+     *
+     * @throws MedlakeException USER_ERROR unless {@code 0 <= rank < worldSize}
+     */
+    public Dataset shard(int rank, int worldSize) {
+        if (worldSize < 1 || rank < 0 || rank >= worldSize) {
+            throw new MedlakeException(MedlakeException.Kind.USER_ERROR, 0, "shard(" + rank + ", " + worldSize
+                    + ") is not valid: worldSize must be at least 1 and rank between 0 and worldSize - 1.");
+        }
+        return new Dataset(client, version, entries, seed, rank, worldSize, threads, memoryBudgetBytes);
+    }
+
+    /**
+     * The same dataset prefetching with {@code threads} parallel downloads, holding at most
+     * {@code memoryBudgetBytes} of file bytes (by the manifest's sizes) ahead of the consumer; a single file larger
+     * than the budget is still read, alone.
+     *
+     * @throws MedlakeException USER_ERROR if {@code threads < 1} or the budget is not positive
+     */
+    public Dataset prefetch(int threads, long memoryBudgetBytes) {
+        if (threads < 1 || memoryBudgetBytes < 1) {
+            throw new MedlakeException(MedlakeException.Kind.USER_ERROR, 0, "prefetch(" + threads + ", "
+                    + memoryBudgetBytes + ") is not valid: use at least 1 thread and a positive byte budget.");
+        }
+        return new Dataset(client, version, entries, seed, rank, worldSize, threads, memoryBudgetBytes);
+    }
+
+    /** This shard's entries in the order of epoch {@code epoch}. */
+    public List<ManifestEntry> order(int epoch) {
+        if (epoch < 0) {
+            throw new MedlakeException(MedlakeException.Kind.USER_ERROR, 0, "Epoch " + epoch + " is negative; "
+                    + "epochs count from 0.");
+        }
+        List<ManifestEntry> all = entries;
+        if (seed != null) {
+            MessageDigest sha = sha256();
+            List<ManifestEntry> copy = new ArrayList<>(entries);
+            List<String> keys = new ArrayList<>();
+            for (ManifestEntry e : copy) {
+                keys.add(HexFormat.of().formatHex(sha.digest(("medlake-shuffle-v1|" + seed + "|" + epoch + "|"
+                        + version.cohortId() + "|" + version.version() + "|" + e.sopInstanceUid())
+                        .getBytes(StandardCharsets.UTF_8))));
+            }
+            List<Integer> idx = new ArrayList<>();
+            for (int i = 0; i < copy.size(); i++) {
+                idx.add(i);
+            }
+            idx.sort(Comparator.comparing((Integer i) -> keys.get(i)).thenComparing(i -> copy.get(i).sopInstanceUid()));
+            all = idx.stream().map(copy::get).toList();
+        }
+        List<ManifestEntry> mine = new ArrayList<>();
+        for (int i = rank; i < all.size(); i += worldSize) {
+            mine.add(all.get(i));
+        }
+        return List.copyOf(mine);
+    }
+
+    /** Opens epoch {@code epoch} from its start. The caller closes the iterator. */
+    public DatasetIterator iterator(int epoch) {
+        return iterator(new DatasetPosition(epoch, 0, fingerprint()));
+    }
+
+    /**
+     * Continues from a position (a sample's {@link Sample#next()} or {@link DatasetIterator#position()}).
+     *
+     * @throws MedlakeException USER_ERROR if the position belongs to another dataset configuration (cohort,
+     *     version, seed or shard) or lies beyond the epoch's end
+     */
+    public DatasetIterator iterator(DatasetPosition position) {
+        if (!position.fingerprint().equals(fingerprint())) {
+            throw new MedlakeException(MedlakeException.Kind.USER_ERROR, 0, "The position " + position.token()
+                    + " was taken from another dataset (cohort, version, seed or shard differ from cohort '"
+                    + version.cohort() + "' v" + version.version() + ", seed " + seed + ", shard " + rank + "/"
+                    + worldSize + "). Resume with the same configuration.");
+        }
+        List<ManifestEntry> order = order(position.epoch());
+        if (position.offset() > order.size()) {
+            throw new MedlakeException(MedlakeException.Kind.USER_ERROR, 0, "The position " + position.token()
+                    + " lies beyond the " + order.size() + " samples of this shard's epoch.");
+        }
+        return new DatasetIterator(client, order, position, threads, memoryBudgetBytes);
+    }
+
+    /** 16 hex digits identifying cohort, version, seed and shard. */
+    String fingerprint() {
+        return HexFormat.of().formatHex(sha256().digest((version.cohortId() + "|" + version.version() + "|" + seed
+                + "|" + rank + "|" + worldSize).getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new MedlakeException(MedlakeException.Kind.INTERNAL, 0, "This JVM has no SHA-256", e);
+        }
+    }
+}
