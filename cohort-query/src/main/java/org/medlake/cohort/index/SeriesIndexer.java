@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -73,6 +74,11 @@ public final class SeriesIndexer {
     public static final String META_INSTANCES_VERSION = "instances_version";
     public static final String META_CURATION_VERSION = "series_curation_version";
     public static final String META_OVERRIDES_VERSION = "deid_overrides_version";
+    /**
+     * Which lake the index reflects: the Delta table id of its {@code instances} table. Table versions alone cannot
+     * tell two lakes apart (a lake deleted and made again at the same path starts at the same versions).
+     */
+    public static final String META_LAKE_ID = "lake_id";
 
     /** Columns read from {@code instances} when the table has them (older lakes may lack the newer ones). */
     private static final List<String> COLUMNS = List.of(Instances.SOP_INSTANCE_UID, Instances.SERIES_INSTANCE_UID,
@@ -163,7 +169,8 @@ public final class SeriesIndexer {
         Optional<String> current = currentIndex();
         Optional<Map<String, Long>> meta = current.flatMap(this::meta);
         if (current.isEmpty() || meta.isEmpty() || meta.get().getOrDefault(META_TEMPLATE_VERSION, -1L) != template.version()
-                || !meta.get().keySet().containsAll(List.of(META_INSTANCES_VERSION, META_CURATION_VERSION, META_OVERRIDES_VERSION))) {
+                || !meta.get().keySet().containsAll(List.of(META_INSTANCES_VERSION, META_CURATION_VERSION, META_OVERRIDES_VERSION))
+                || !lakeId(lake).equals(metaText(current.get(), META_LAKE_ID))) {
             return rebuild(lake, template);
         }
         String index = current.get();
@@ -202,7 +209,7 @@ public final class SeriesIndexer {
             deleted = stale.size();
             mode = Mode.FULL_COMPARE;
         }
-        putMeta(index, now.meta(template.version()));
+        putMeta(index, withLakeId(now.meta(template.version()), lake));
         refresh(index);
         return new Result(mode, index, written, deleted, now.instances());
     }
@@ -226,7 +233,7 @@ public final class SeriesIndexer {
             client.indices().create(c -> c.index(index).settings(s -> s.refreshInterval(t -> t.time("-1"))));
             bulk(index, docs);
             client.indices().putSettings(p -> p.index(index).settings(s -> s.refreshInterval(t -> t.time("1s"))));
-            putMeta(index, source.state().meta(template.version()));
+            putMeta(index, withLakeId(source.state().meta(template.version()), lake));
             refresh(index);
             // One segment: the index is read-mostly, and facet counts over one segment need no ordinal mapping.
             client.indices().forcemerge(f -> f.index(index).maxNumSegments(1L));
@@ -302,6 +309,47 @@ public final class SeriesIndexer {
                 }
             });
             return Optional.of(out);
+        } catch (IOException | ElasticsearchException e) {
+            throw SeriesIndex.unreachable(esUrl, "reading the state of " + index, e);
+        }
+    }
+
+    private static Map<String, JsonData> withLakeId(Map<String, JsonData> meta, LakeLayout lake) {
+        meta.put(META_LAKE_ID, JsonData.of(lakeId(lake)));
+        return meta;
+    }
+
+    /**
+     * The lake's identity: the id in the {@code metaData} action of the {@code instances} table's first commit, else
+     * (no table yet, or its first commit cleaned up) the lake folder's path.
+     */
+    static String lakeId(LakeLayout lake) {
+        Path first = lake.table(Tables.INSTANCES).resolve("_delta_log").resolve("00000000000000000000.json");
+        if (Files.isRegularFile(first)) {
+            try {
+                ObjectMapper mapper = new ObjectMapper();
+                for (String line : Files.readAllLines(first, StandardCharsets.UTF_8)) {
+                    JsonNode id = line.isBlank() ? null : mapper.readTree(line).path("metaData").path("id");
+                    if (id != null && id.isTextual()) {
+                        return "delta:" + id.asText();
+                    }
+                }
+            } catch (IOException e) {
+                // fall through to the path: a rebuild is the safe answer to an unreadable log
+            }
+        }
+        return "path:" + lake.root().toAbsolutePath().normalize();
+    }
+
+    /** A text entry of the index's mapping {@code _meta}, or null. */
+    private String metaText(String index, String key) {
+        try {
+            var mapping = client.indices().getMapping(g -> g.index(index)).result().get(index);
+            if (mapping == null || mapping.mappings().meta() == null) {
+                return null;
+            }
+            JsonData v = mapping.mappings().meta().get(key);
+            return v == null ? null : v.to(String.class);
         } catch (IOException | ElasticsearchException e) {
             throw SeriesIndex.unreachable(esUrl, "reading the state of " + index, e);
         }

@@ -106,6 +106,28 @@ class SeriesIndexerIT {
     }
 
     @Test
+    void aLakeMadeAgainAtTheSamePathIsRebuiltNotTakenAsUpToDate() throws Exception {
+        indexer().index(lake);
+        assertThat(allDocuments()).containsKey("S3").hasSize(40);
+        // the same path, the same table versions, other data: only the lake's identity tells them apart
+        try (var files = java.nio.file.Files.walk(lake.root())) {
+            for (java.nio.file.Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(f);
+            }
+        }
+        List<Map<String, Object>> rows = List.of(
+                DeltaTestTables.instance("9.1", "NEW-1", "demo", 7, Map.of("modality", "MR")),
+                DeltaTestTables.instance("9.2", "NEW-2", "demo", 7, Map.of("modality", "CT")));
+        DeltaTestTables.append(lake.table("instances"), DeltaTestTables.INSTANCES_SCHEMA, rows);
+        DeltaTestTables.appendCuration(lake, DeltaTestTables.passFor(rows));
+
+        SeriesIndexer.Result r = indexer().index(lake);
+
+        assertThat(r.mode()).isEqualTo(SeriesIndexer.Mode.REBUILT);
+        assertThat(allDocuments()).containsOnlyKeys("NEW-1", "NEW-2");
+    }
+
+    @Test
     void rebuildBuildsANewIndexAndSwapsTheAlias() throws Exception {
         SeriesIndexer.Result first = indexer().index(lake);
         Map<String, Map<String, Object>> before = allDocuments();
