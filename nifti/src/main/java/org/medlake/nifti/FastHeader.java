@@ -96,26 +96,13 @@ final class FastHeader {
 
     /** Reads one element at {@code pos} into the list when wanted; returns the next element's offset, -1 on trouble. */
     private int element(AttributeList list, int pos, boolean expl) throws com.pixelmed.dicom.DicomException {
-        int group = u16(pos), elem = u16(pos + 2);
-        AttributeTag tag = new AttributeTag(group, elem);
-        String vr;
-        long length;
-        int value;
-        if (expl) {
-            vr = new String(b, pos + 4, 2, StandardCharsets.US_ASCII);
-            if (isLongVr(vr)) {
-                length = u32(pos + 8);
-                value = pos + 12;
-            } else {
-                length = u16(pos + 6);
-                value = pos + 8;
-            }
-        } else {
-            length = u32(pos + 4);
-            value = pos + 8;
-            vr = implicitVr(tag);
-        }
-        if (group == 0x0018 && elem == 0x9117) {
+        Header h = header(pos, expl);
+        AttributeTag tag = h.tag();
+        int group = tag.getGroup(), elem = tag.getElement();
+        String vr = h.vr();
+        long length = h.length();
+        int value = h.value();
+        if (tag.equals(TagFromName.MRDiffusionSequence)) {
             return -1; // MRDiffusionSequence in a classic image (b-value, gradient): PixelMed parses the nesting
         }
         if (length == 0xFFFFFFFFL) {
@@ -179,28 +166,24 @@ final class FastHeader {
     }
 
     private int skipElement(int pos) throws com.pixelmed.dicom.DicomException {
+        Header h = header(pos, explicit);
+        if (h.length() == 0xFFFFFFFFL) {
+            return skipUndefined(h.value());
+        }
+        return h.value() + h.length() > end ? -1 : (int) (h.value() + h.length());
+    }
+
+    /** An element's tag, VR, value length and value offset. */
+    private record Header(AttributeTag tag, String vr, long length, int value) {}
+
+    /** Decodes the element header at {@code pos}, explicit or implicit VR little endian. */
+    private Header header(int pos, boolean expl) {
         AttributeTag tag = new AttributeTag(u16(pos), u16(pos + 2));
-        String vr;
-        long length;
-        int value;
-        if (explicit) {
-            vr = new String(b, pos + 4, 2, StandardCharsets.US_ASCII);
-            if (isLongVr(vr)) {
-                length = u32(pos + 8);
-                value = pos + 12;
-            } else {
-                length = u16(pos + 6);
-                value = pos + 8;
-            }
-        } else {
-            length = u32(pos + 4);
-            value = pos + 8;
-            vr = implicitVr(tag);
+        if (!expl) {
+            return new Header(tag, implicitVr(tag), u32(pos + 4), pos + 8);
         }
-        if (length == 0xFFFFFFFFL) {
-            return skipUndefined(value);
-        }
-        return value + length > end ? -1 : (int) (value + length);
+        String vr = new String(b, pos + 4, 2, StandardCharsets.US_ASCII);
+        return isLongVr(vr) ? new Header(tag, vr, u32(pos + 8), pos + 12) : new Header(tag, vr, u16(pos + 6), pos + 8);
     }
 
     /** Standard elements, Siemens' private groups (CSA header, mosaic count) and private creators. */
