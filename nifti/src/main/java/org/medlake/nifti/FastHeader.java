@@ -1,5 +1,6 @@
 package org.medlake.nifti;
 
+import org.medlake.dicom.DicomValues;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
@@ -60,7 +61,7 @@ final class FastHeader {
                 return null;
             }
             if (u16(pos + 2) == Tags.TRANSFER_SYNTAX_ELEMENT) {
-                ts = Attrs.string(list, TagFromName.TransferSyntaxUID);
+                ts = DicomValues.string(list, TagFromName.TransferSyntaxUID);
             }
             pos = next;
         }

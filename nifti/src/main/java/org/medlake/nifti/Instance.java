@@ -1,5 +1,6 @@
 package org.medlake.nifti;
 
+import org.medlake.dicom.DicomValues;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.TagFromName;
@@ -50,8 +51,8 @@ final class Instance {
         this.itemsOffset = pixels[2];
         this.path = path;
         this.header = header;
-        this.seriesUid = Attrs.string(header, TagFromName.SeriesInstanceUID);
-        this.sopUid = Attrs.string(header, TagFromName.SOPInstanceUID);
+        this.seriesUid = DicomValues.string(header, TagFromName.SeriesInstanceUID);
+        this.sopUid = DicomValues.string(header, TagFromName.SOPInstanceUID);
         Integer sn = Attrs.integer(header, TagFromName.SeriesNumber);
         this.seriesNumber = sn == null ? 0 : sn;
         Integer in = Attrs.integer(header, TagFromName.InstanceNumber);
@@ -63,7 +64,7 @@ final class Instance {
         Integer nf = Attrs.integer(header, TagFromName.NumberOfFrames);
         this.frames = nf == null || nf < 1 ? 1 : nf;
         this.hasPixels = rows > 0 && columns > 0;
-        this.transferSyntax = Attrs.string(header, TagFromName.TransferSyntaxUID);
+        this.transferSyntax = DicomValues.string(header, TagFromName.TransferSyntaxUID);
     }
 
     /**
@@ -205,11 +206,11 @@ final class Instance {
     }
 
     boolean isEnhanced() {
-        return Attrs.items(header, TagFromName.PerFrameFunctionalGroupsSequence) > 0;
+        return DicomValues.items(header, TagFromName.PerFrameFunctionalGroupsSequence) > 0;
     }
 
     String manufacturer() {
-        String m = Attrs.string(header, TagFromName.Manufacturer);
+        String m = DicomValues.string(header, TagFromName.Manufacturer);
         return m == null ? "" : m.toUpperCase(Locale.ROOT);
     }
 

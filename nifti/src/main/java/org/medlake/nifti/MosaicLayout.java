@@ -1,5 +1,6 @@
 package org.medlake.nifti;
 
+import org.medlake.dicom.DicomValues;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.TagFromName;
 
@@ -39,11 +40,11 @@ record MosaicLayout(int count, int perSide, int tileRows, int tileColumns) {
                 return new MosaicLayout(count, perSide, inst.rows / perSide, inst.columns / perSide);
             }
         }
-        double[] am = Attrs.doubles(inst.header, Tags.ACQUISITION_MATRIX, 4);
+        double[] am = DicomValues.doubles(inst.header, Tags.ACQUISITION_MATRIX, 4);
         if (am != null) {
             int freq = (int) Math.max(am[0], am[1]);
             int phase = (int) Math.max(am[2], am[3]);
-            boolean rowPhase = "ROW".equalsIgnoreCase(Attrs.string(inst.header, Tags.IN_PLANE_PHASE_ENCODING_DIRECTION));
+            boolean rowPhase = "ROW".equalsIgnoreCase(DicomValues.string(inst.header, Tags.IN_PLANE_PHASE_ENCODING_DIRECTION));
             int tileCols = rowPhase ? phase : freq;
             int tileRows = rowPhase ? freq : phase;
             if (tileCols > 0 && tileRows > 0 && inst.columns % tileCols == 0 && inst.rows % tileRows == 0
@@ -81,6 +82,6 @@ record MosaicLayout(int count, int perSide, int tileRows, int tileColumns) {
     }
 
     static boolean isMosaic(Instance inst) {
-        return inst.isMosaic() && Attrs.string(inst.header, TagFromName.ImageOrientationPatient) != null;
+        return inst.isMosaic() && DicomValues.string(inst.header, TagFromName.ImageOrientationPatient) != null;
     }
 }

@@ -1,5 +1,6 @@
 package org.medlake.nifti;
 
+import org.medlake.dicom.DicomValues;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
 import java.io.IOException;
@@ -254,16 +255,16 @@ public final class NiftiConverter {
 
     /** An MR volume acquired as 3D (MRAcquisitionType 3D), which dcm2niix stores rotated. */
     static boolean is3dAcquisition(AttributeList h) {
-        return "MR".equalsIgnoreCase(Attrs.string(h, TagFromName.Modality))
-                && "3D".equalsIgnoreCase(Attrs.string(h, Tags.MR_ACQUISITION_TYPE));
+        return "MR".equalsIgnoreCase(DicomValues.string(h, TagFromName.Modality))
+                && "3D".equalsIgnoreCase(DicomValues.string(h, Tags.MR_ACQUISITION_TYPE));
     }
 
     /** RepetitionTime in seconds (enhanced: from the shared timing group), or NaN. */
     static double repetitionTime(AttributeList h) {
-        Double tr = Attrs.decimal(h, TagFromName.RepetitionTime);
+        Double tr = DicomValues.decimal(h, TagFromName.RepetitionTime);
         if (tr == null) {
-            AttributeList shared = Attrs.item(h, TagFromName.SharedFunctionalGroupsSequence, 0);
-            tr = Attrs.decimal(Attrs.item(shared, Tags.MR_TIMING_SEQUENCE, 0), TagFromName.RepetitionTime);
+            AttributeList shared = DicomValues.item(h, TagFromName.SharedFunctionalGroupsSequence, 0);
+            tr = DicomValues.decimal(DicomValues.item(shared, Tags.MR_TIMING_SEQUENCE, 0), TagFromName.RepetitionTime);
         }
         return tr == null ? Double.NaN : tr / 1000.0;
     }
@@ -325,9 +326,9 @@ public final class NiftiConverter {
         Slice s0 = vs.first();
         AttributeList h = s0.source.header;
         Double te = Sidecar.echoTimeMs(h);
-        double seconds = SliceExtractor.seconds(Attrs.string(h, TagFromName.AcquisitionTime));
+        double seconds = SliceExtractor.seconds(DicomValues.string(h, TagFromName.AcquisitionTime));
         if (Double.isNaN(seconds)) {
-            seconds = SliceExtractor.dateTimeSeconds(Attrs.string(h, TagFromName.AcquisitionDateTime));
+            seconds = SliceExtractor.dateTimeSeconds(DicomValues.string(h, TagFromName.AcquisitionDateTime));
         }
         if (Double.isNaN(seconds)) {
             seconds = Double.POSITIVE_INFINITY;
@@ -374,9 +375,9 @@ public final class NiftiConverter {
 
     /** {@code <SeriesNumber>_<SeriesDescription or ProtocolName>}, reduced to [A-Za-z0-9._-]. */
     static String baseName(AttributeList h, int seriesNumber) {
-        String desc = Attrs.string(h, TagFromName.SeriesDescription);
+        String desc = DicomValues.string(h, TagFromName.SeriesDescription);
         if (desc == null) {
-            desc = Attrs.string(h, TagFromName.ProtocolName);
+            desc = DicomValues.string(h, TagFromName.ProtocolName);
         }
         // by hand rather than with regular expressions: this runs in every short CLI invocation
         StringBuilder b = new StringBuilder();

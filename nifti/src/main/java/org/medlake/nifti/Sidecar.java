@@ -1,5 +1,6 @@
 package org.medlake.nifti;
 
+import org.medlake.dicom.DicomValues;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
@@ -108,12 +109,12 @@ final class Sidecar {
         Slice s0 = vs.first();
         Instance inst = s0.source;
         AttributeList h = inst.header;
-        AttributeList shared = Attrs.item(h, TagFromName.SharedFunctionalGroupsSequence, 0);
-        AttributeList frame0 = Attrs.item(h, TagFromName.PerFrameFunctionalGroupsSequence, 0);
+        AttributeList shared = DicomValues.item(h, TagFromName.SharedFunctionalGroupsSequence, 0);
+        AttributeList frame0 = DicomValues.item(h, TagFromName.PerFrameFunctionalGroupsSequence, 0);
         str(o, "Modality", h, TagFromName.Modality);
-        num(o, "MagneticFieldStrength", Attrs.decimal(h, Tags.MAGNETIC_FIELD_STRENGTH));
-        num(o, "ImagingFrequency", Attrs.decimal(h, Tags.IMAGING_FREQUENCY));
-        String m = Attrs.string(h, TagFromName.Manufacturer);
+        num(o, "MagneticFieldStrength", DicomValues.decimal(h, Tags.MAGNETIC_FIELD_STRENGTH));
+        num(o, "ImagingFrequency", DicomValues.decimal(h, Tags.IMAGING_FREQUENCY));
+        String m = DicomValues.string(h, TagFromName.Manufacturer);
         if (m != null) {
             o.put("Manufacturer", manufacturer(m));
         }
@@ -140,45 +141,45 @@ final class Sidecar {
             o.array("ImageType", it);
         }
         num(o, "SeriesNumber", Attrs.integer(h, TagFromName.SeriesNumber));
-        String at = Attrs.string(h, TagFromName.AcquisitionTime);
+        String at = DicomValues.string(h, TagFromName.AcquisitionTime);
         if (at == null) {
-            String adt = Attrs.string(h, TagFromName.AcquisitionDateTime);
+            String adt = DicomValues.string(h, TagFromName.AcquisitionDateTime);
             at = adt != null && adt.length() > 8 ? adt.substring(8) : null;
         }
         if (at != null) {
             o.put("AcquisitionTime", time(at));
         }
         num(o, "AcquisitionNumber", Attrs.integer(h, TagFromName.AcquisitionNumber));
-        AttributeList measures = Attrs.item(shared, TagFromName.PixelMeasuresSequence, 0);
+        AttributeList measures = DicomValues.item(shared, TagFromName.PixelMeasuresSequence, 0);
         if (measures == null) {
-            measures = Attrs.item(frame0, TagFromName.PixelMeasuresSequence, 0);
+            measures = DicomValues.item(frame0, TagFromName.PixelMeasuresSequence, 0);
         }
-        Double thick = first(Attrs.decimal(h, TagFromName.SliceThickness), Attrs.decimal(measures, TagFromName.SliceThickness));
+        Double thick = first(DicomValues.decimal(h, TagFromName.SliceThickness), DicomValues.decimal(measures, TagFromName.SliceThickness));
         num(o, "SliceThickness", thick);
-        num(o, "SpacingBetweenSlices", first(Attrs.decimal(h, TagFromName.SpacingBetweenSlices),
-                Attrs.decimal(measures, TagFromName.SpacingBetweenSlices)));
-        num(o, "SAR", Attrs.decimal(h, Tags.SAR));
+        num(o, "SpacingBetweenSlices", first(DicomValues.decimal(h, TagFromName.SpacingBetweenSlices),
+                DicomValues.decimal(measures, TagFromName.SpacingBetweenSlices)));
+        num(o, "SAR", DicomValues.decimal(h, Tags.SAR));
         Double te = echoTimeMs(h);
         num(o, "EchoNumber", s0.echo > 1 ? Integer.valueOf(s0.echo) : null);
         num(o, "EchoTime", te == null ? null : te / 1000.0);
         num(o, "RepetitionTime", Double.isNaN(tr) ? null : tr);
-        AttributeList timing = Attrs.item(shared, Tags.MR_TIMING_SEQUENCE, 0);
-        num(o, "FlipAngle", first(Attrs.decimal(h, Tags.FLIP_ANGLE), Attrs.decimal(timing, Tags.FLIP_ANGLE)));
-        num(o, "KVP", Attrs.decimal(h, Tags.KVP));
-        num(o, "PercentPhaseFOV", Attrs.decimal(h, Tags.PERCENT_PHASE_FIELD_OF_VIEW));
-        num(o, "PercentSampling", Attrs.decimal(h, Tags.PERCENT_SAMPLING));
+        AttributeList timing = DicomValues.item(shared, Tags.MR_TIMING_SEQUENCE, 0);
+        num(o, "FlipAngle", first(DicomValues.decimal(h, Tags.FLIP_ANGLE), DicomValues.decimal(timing, Tags.FLIP_ANGLE)));
+        num(o, "KVP", DicomValues.decimal(h, Tags.KVP));
+        num(o, "PercentPhaseFOV", DicomValues.decimal(h, Tags.PERCENT_PHASE_FIELD_OF_VIEW));
+        num(o, "PercentSampling", DicomValues.decimal(h, Tags.PERCENT_SAMPLING));
         num(o, "PhaseEncodingSteps", Attrs.integer(h, Tags.NUMBER_OF_PHASE_ENCODING_STEPS));
         String peDir = phaseEncodingDirection(h);
         boolean rowPe = "ROW".equalsIgnoreCase(peDir);
         int reconPe = rowPe ? vs.nx() : vs.ny();
-        double[] am = Attrs.doubles(h, Tags.ACQUISITION_MATRIX, 4);
+        double[] am = DicomValues.doubles(h, Tags.ACQUISITION_MATRIX, 4);
         if (am != null) {
             num(o, "AcquisitionMatrixPE", (int) Math.max(am[2], am[3]));
         }
         if (peDir != null) {
             o.put("ReconMatrixPE", reconPe);
         }
-        num(o, "PixelBandwidth", Attrs.decimal(h, Tags.PIXEL_BANDWIDTH));
+        num(o, "PixelBandwidth", DicomValues.decimal(h, Tags.PIXEL_BANDWIDTH));
         CsaHeader csa = inst.csa();
         Double bwpppe = csa.decimal("BandwidthPerPixelPhaseEncode");
         if (bwpppe != null && bwpppe > 0 && peDir != null) {
@@ -232,22 +233,22 @@ final class Sidecar {
 
     /** InPlanePhaseEncodingDirection as "ROW" or "COL" (enhanced objects: from the MR FOV/Geometry group), or null. */
     static String phaseEncodingDirection(AttributeList h) {
-        AttributeList shared = Attrs.item(h, TagFromName.SharedFunctionalGroupsSequence, 0);
-        AttributeList frame0 = Attrs.item(h, TagFromName.PerFrameFunctionalGroupsSequence, 0);
-        String pe = first(Attrs.string(h, Tags.IN_PLANE_PHASE_ENCODING_DIRECTION),
-                Attrs.string(Attrs.item(shared, Tags.MR_FOV_GEOMETRY_SEQUENCE, 0), Tags.IN_PLANE_PHASE_ENCODING_DIRECTION),
-                Attrs.string(Attrs.item(frame0, Tags.MR_FOV_GEOMETRY_SEQUENCE, 0), Tags.IN_PLANE_PHASE_ENCODING_DIRECTION));
+        AttributeList shared = DicomValues.item(h, TagFromName.SharedFunctionalGroupsSequence, 0);
+        AttributeList frame0 = DicomValues.item(h, TagFromName.PerFrameFunctionalGroupsSequence, 0);
+        String pe = first(DicomValues.string(h, Tags.IN_PLANE_PHASE_ENCODING_DIRECTION),
+                DicomValues.string(DicomValues.item(shared, Tags.MR_FOV_GEOMETRY_SEQUENCE, 0), Tags.IN_PLANE_PHASE_ENCODING_DIRECTION),
+                DicomValues.string(DicomValues.item(frame0, Tags.MR_FOV_GEOMETRY_SEQUENCE, 0), Tags.IN_PLANE_PHASE_ENCODING_DIRECTION));
         // enhanced objects spell it out; dcm2niix reports the classic "COL"
         return "COLUMN".equalsIgnoreCase(pe) ? "COL" : pe == null ? null : pe.toUpperCase(Locale.ROOT);
     }
 
     /** EchoTime in ms: the classic attribute, else the enhanced EffectiveEchoTime (per-frame, then shared). */
     static Double echoTimeMs(AttributeList h) {
-        AttributeList shared = Attrs.item(h, TagFromName.SharedFunctionalGroupsSequence, 0);
-        AttributeList frame0 = Attrs.item(h, TagFromName.PerFrameFunctionalGroupsSequence, 0);
-        return first(Attrs.decimal(h, TagFromName.EchoTime),
-                Attrs.decimal(Attrs.item(frame0, Tags.MR_ECHO_SEQUENCE, 0), Tags.EFFECTIVE_ECHO_TIME),
-                Attrs.decimal(Attrs.item(shared, Tags.MR_ECHO_SEQUENCE, 0), Tags.EFFECTIVE_ECHO_TIME));
+        AttributeList shared = DicomValues.item(h, TagFromName.SharedFunctionalGroupsSequence, 0);
+        AttributeList frame0 = DicomValues.item(h, TagFromName.PerFrameFunctionalGroupsSequence, 0);
+        return first(DicomValues.decimal(h, TagFromName.EchoTime),
+                DicomValues.decimal(DicomValues.item(frame0, Tags.MR_ECHO_SEQUENCE, 0), Tags.EFFECTIVE_ECHO_TIME),
+                DicomValues.decimal(DicomValues.item(shared, Tags.MR_ECHO_SEQUENCE, 0), Tags.EFFECTIVE_ECHO_TIME));
     }
 
     /**
@@ -259,7 +260,7 @@ final class Sidecar {
         if (p != null || !inst.isSiemens()) {
             return p;
         }
-        AttributeList frame0 = Attrs.item(inst.header, TagFromName.PerFrameFunctionalGroupsSequence, 0);
+        AttributeList frame0 = DicomValues.item(inst.header, TagFromName.PerFrameFunctionalGroupsSequence, 0);
         return findPrivate(frame0, "SIEMENS MR SDI 02", 0x1C, 3);
     }
 
@@ -373,7 +374,7 @@ final class Sidecar {
     }
 
     private static void str(Out o, String key, AttributeList h, AttributeTag tag) {
-        String v = Attrs.string(h, tag);
+        String v = DicomValues.string(h, tag);
         if (v != null) {
             o.put(key, v);
         }

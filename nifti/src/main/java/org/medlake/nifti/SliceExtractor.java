@@ -1,5 +1,6 @@
 package org.medlake.nifti;
 
+import org.medlake.dicom.DicomValues;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.TagFromName;
@@ -43,9 +44,9 @@ final class SliceExtractor {
         int echo = echo(h);
         boolean phase = isPhase(inst.imageType());
         Integer tpi = Attrs.integer(h, Tags.TEMPORAL_POSITION_IDENTIFIER);
-        double time = seconds(Attrs.string(h, TagFromName.AcquisitionTime));
-        double trigger = Attrs.decimal(h, TagFromName.TriggerTime) == null ? Double.NaN
-                : Attrs.decimal(h, TagFromName.TriggerTime) / 1000.0;
+        double time = seconds(DicomValues.string(h, TagFromName.AcquisitionTime));
+        double trigger = DicomValues.decimal(h, TagFromName.TriggerTime) == null ? Double.NaN
+                : DicomValues.decimal(h, TagFromName.TriggerTime) / 1000.0;
         double[] diff = diffusion(inst, h, null);
         List<Slice> out = new ArrayList<>();
         // Classic images carry no order hint: dcm2niix sorts them along the normal whatever their numbering.
@@ -88,12 +89,12 @@ final class SliceExtractor {
 
     private static List<Slice> enhanced(Instance inst) {
         AttributeList h = inst.header;
-        AttributeList shared = Attrs.item(h, TagFromName.SharedFunctionalGroupsSequence, 0);
-        int n = Math.min(inst.frames, Attrs.items(h, TagFromName.PerFrameFunctionalGroupsSequence));
+        AttributeList shared = DicomValues.item(h, TagFromName.SharedFunctionalGroupsSequence, 0);
+        int n = Math.min(inst.frames, DicomValues.items(h, TagFromName.PerFrameFunctionalGroupsSequence));
         // Dimension indices that are spatial are left out of the volume key: position sorts those.
         List<AttributeTag> pointers = new ArrayList<>();
-        for (int i = 0; i < Attrs.items(h, TagFromName.DimensionIndexSequence); i++) {
-            AttributeList d = Attrs.item(h, TagFromName.DimensionIndexSequence, i);
+        for (int i = 0; i < DicomValues.items(h, TagFromName.DimensionIndexSequence); i++) {
+            AttributeList d = DicomValues.item(h, TagFromName.DimensionIndexSequence, i);
             AttributeTag p = null;
             try {
                 com.pixelmed.dicom.Attribute a = d.get(TagFromName.DimensionIndexPointer);
@@ -110,20 +111,20 @@ final class SliceExtractor {
         List<Slice> out = new ArrayList<>();
         double firstTime = Double.NaN;
         for (int f = 0; f < n; f++) {
-            AttributeList pf = Attrs.item(h, TagFromName.PerFrameFunctionalGroupsSequence, f);
-            double[] ipp = Attrs.doubles(group(pf, shared, TagFromName.PlanePositionSequence), TagFromName.ImagePositionPatient, 3);
-            double[] iop = Attrs.doubles(group(pf, shared, TagFromName.PlaneOrientationSequence), TagFromName.ImageOrientationPatient, 6);
+            AttributeList pf = DicomValues.item(h, TagFromName.PerFrameFunctionalGroupsSequence, f);
+            double[] ipp = DicomValues.doubles(group(pf, shared, TagFromName.PlanePositionSequence), TagFromName.ImagePositionPatient, 3);
+            double[] iop = DicomValues.doubles(group(pf, shared, TagFromName.PlaneOrientationSequence), TagFromName.ImageOrientationPatient, 6);
             AttributeList measures = group(pf, shared, TagFromName.PixelMeasuresSequence);
-            double[] ps = Attrs.doubles(measures, TagFromName.PixelSpacing, 2);
+            double[] ps = DicomValues.doubles(measures, TagFromName.PixelSpacing, 2);
             AttributeList pvt = group(pf, shared, TagFromName.PixelValueTransformationSequence);
-            Double slope = Attrs.decimal(pvt, TagFromName.RescaleSlope);
-            Double intercept = Attrs.decimal(pvt, TagFromName.RescaleIntercept);
-            AttributeList content = Attrs.item(pf, TagFromName.FrameContentSequence, 0);
-            double[] div = Attrs.doubles(content, TagFromName.DimensionIndexValues, 1);
+            Double slope = DicomValues.decimal(pvt, TagFromName.RescaleSlope);
+            Double intercept = DicomValues.decimal(pvt, TagFromName.RescaleIntercept);
+            AttributeList content = DicomValues.item(pf, TagFromName.FrameContentSequence, 0);
+            double[] div = DicomValues.doubles(content, TagFromName.DimensionIndexValues, 1);
             Integer inStack = Attrs.integer(content, TagFromName.InStackPositionNumber);
             Integer temporal = Attrs.integer(content, TagFromName.TemporalPositionIndex);
             AttributeList echoSeq = group(pf, shared, Tags.MR_ECHO_SEQUENCE);
-            Double te = Attrs.decimal(echoSeq, Tags.EFFECTIVE_ECHO_TIME);
+            Double te = DicomValues.decimal(echoSeq, Tags.EFFECTIVE_ECHO_TIME);
             List<Double> key = new ArrayList<>();
             if (div != null) {
                 for (int i = 0; i < div.length; i++) {
@@ -139,7 +140,7 @@ final class SliceExtractor {
             key.add((double) inst.instanceNumber);
             key.add((double) f);
             double[] k = key.stream().mapToDouble(Double::doubleValue).toArray();
-            double t = dateTimeSeconds(Attrs.string(content, TagFromName.FrameAcquisitionDateTime));
+            double t = dateTimeSeconds(DicomValues.string(content, TagFromName.FrameAcquisitionDateTime));
             AttributeList diffSeq = group(pf, shared, Tags.MR_DIFFUSION_SEQUENCE);
             double[] diff = diffusion(inst, h, diffSeq);
             out.add(new Slice(inst, f, -1, inst.rows, inst.columns, ipp == null ? new double[3] : ipp,
@@ -153,41 +154,41 @@ final class SliceExtractor {
 
     /** Item 0 of a functional group sequence, per-frame first, then shared. */
     private static AttributeList group(AttributeList perFrame, AttributeList shared, AttributeTag seq) {
-        AttributeList a = Attrs.item(perFrame, seq, 0);
-        return a != null ? a : Attrs.item(shared, seq, 0);
+        AttributeList a = DicomValues.item(perFrame, seq, 0);
+        return a != null ? a : DicomValues.item(shared, seq, 0);
     }
 
     static double[] orientation(AttributeList h) {
-        double[] v = Attrs.doubles(h, TagFromName.ImageOrientationPatient, 6);
+        double[] v = DicomValues.doubles(h, TagFromName.ImageOrientationPatient, 6);
         return v == null ? DEFAULT_IOP : v;
     }
 
     static double[] position(AttributeList h) {
-        double[] v = Attrs.doubles(h, TagFromName.ImagePositionPatient, 3);
+        double[] v = DicomValues.doubles(h, TagFromName.ImagePositionPatient, 3);
         return v == null ? new double[3] : new double[] {v[0], v[1], v[2]};
     }
 
     /** PixelSpacing [between rows, between columns]; ImagerPixelSpacing or 1 mm when absent. */
     static double[] spacing(AttributeList h) {
-        double[] v = Attrs.doubles(h, TagFromName.PixelSpacing, 2);
+        double[] v = DicomValues.doubles(h, TagFromName.PixelSpacing, 2);
         if (v == null) {
-            v = Attrs.doubles(h, TagFromName.ImagerPixelSpacing, 2);
+            v = DicomValues.doubles(h, TagFromName.ImagerPixelSpacing, 2);
         }
         return v == null || v[0] <= 0 || v[1] <= 0 ? new double[] {1, 1} : v;
     }
 
     /** SpacingBetweenSlices, else SliceThickness, else 1 mm. */
     static double sliceSpacing(AttributeList h) {
-        Double s = Attrs.decimal(h, TagFromName.SpacingBetweenSlices);
+        Double s = DicomValues.decimal(h, TagFromName.SpacingBetweenSlices);
         if (s == null || s <= 0) {
-            s = Attrs.decimal(h, TagFromName.SliceThickness);
+            s = DicomValues.decimal(h, TagFromName.SliceThickness);
         }
         return s == null || s <= 0 ? 1 : s;
     }
 
     static double[] rescale(AttributeList h) {
-        Double slope = Attrs.decimal(h, TagFromName.RescaleSlope);
-        Double intercept = Attrs.decimal(h, TagFromName.RescaleIntercept);
+        Double slope = DicomValues.decimal(h, TagFromName.RescaleSlope);
+        Double intercept = DicomValues.decimal(h, TagFromName.RescaleIntercept);
         return new double[] {slope == null || slope == 0 ? 1 : slope, intercept == null ? 0 : intercept};
     }
 
@@ -211,16 +212,16 @@ final class SliceExtractor {
      */
     private static double[] diffusion(Instance inst, AttributeList h, AttributeList diffSeq) {
         AttributeList src = diffSeq != null ? diffSeq : h;
-        Double b = Attrs.decimal(src, Tags.DIFFUSION_B_VALUE);
-        if (b == null && diffSeq == null && Attrs.item(h, Tags.MR_DIFFUSION_SEQUENCE, 0) != null) {
+        Double b = DicomValues.decimal(src, Tags.DIFFUSION_B_VALUE);
+        if (b == null && diffSeq == null && DicomValues.item(h, Tags.MR_DIFFUSION_SEQUENCE, 0) != null) {
             // a classic image with the standard MRDiffusionSequence (dcm2niix reads the nested elements too)
-            src = Attrs.item(h, Tags.MR_DIFFUSION_SEQUENCE, 0);
-            b = Attrs.decimal(src, Tags.DIFFUSION_B_VALUE);
+            src = DicomValues.item(h, Tags.MR_DIFFUSION_SEQUENCE, 0);
+            b = DicomValues.decimal(src, Tags.DIFFUSION_B_VALUE);
         }
-        double[] g = Attrs.doubles(Attrs.item(src, Tags.DIFFUSION_GRADIENT_DIRECTION_SEQUENCE, 0),
+        double[] g = DicomValues.doubles(DicomValues.item(src, Tags.DIFFUSION_GRADIENT_DIRECTION_SEQUENCE, 0),
                 Tags.DIFFUSION_GRADIENT_ORIENTATION, 3);
         if (g == null) {
-            g = Attrs.doubles(src, Tags.DIFFUSION_GRADIENT_ORIENTATION, 3);
+            g = DicomValues.doubles(src, Tags.DIFFUSION_GRADIENT_ORIENTATION, 3);
         }
         if (b == null && inst.isSiemens()) {
             b = inst.csa().decimal("B_value");

@@ -1,5 +1,6 @@
 package org.medlake.curation.completeness;
 
+import org.medlake.dicom.DicomValues;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
@@ -104,30 +105,30 @@ public record InstanceGeometry(String sopInstanceUid, Integer instanceNumber, St
                     + "Cause: the caller passed null. Fix: read the file with AttributeList.read first.");
         }
         Integer frames = DicomAttrs.integer(list, TagFromName.NumberOfFrames);
-        AttributeList shared = DicomAttrs.item(list, TagFromName.SharedFunctionalGroupsSequence, 0);
-        double[] position = DicomAttrs.doubles(list, TagFromName.ImagePositionPatient, 3);
-        double[] orientation = DicomAttrs.doubles(list, TagFromName.ImageOrientationPatient, 6);
-        double[] spacing = DicomAttrs.doubles(list, TagFromName.PixelSpacing, 2);
+        AttributeList shared = DicomValues.item(list, TagFromName.SharedFunctionalGroupsSequence, 0);
+        double[] position = DicomValues.doubles(list, TagFromName.ImagePositionPatient, 3);
+        double[] orientation = DicomValues.doubles(list, TagFromName.ImageOrientationPatient, 6);
+        double[] spacing = DicomValues.doubles(list, TagFromName.PixelSpacing, 2);
         Integer echo = DicomAttrs.integer(list, TagFromName.EchoNumbers);
         List<FrameGeometry> perFrame = new ArrayList<>();
-        int items = DicomAttrs.items(list, TagFromName.PerFrameFunctionalGroupsSequence);
+        int items = DicomValues.items(list, TagFromName.PerFrameFunctionalGroupsSequence);
         if (items > 0) {
             double[] sharedOrientation = fromMacro(shared, TagFromName.PlaneOrientationSequence, TagFromName.ImageOrientationPatient, 6);
             double[] sharedSpacing = fromMacro(shared, TagFromName.PixelMeasuresSequence, TagFromName.PixelSpacing, 2);
             double[] sharedPosition = fromMacro(shared, TagFromName.PlanePositionSequence, TagFromName.ImagePositionPatient, 3);
             for (int i = 0; i < items; i++) {
-                AttributeList f = DicomAttrs.item(list, TagFromName.PerFrameFunctionalGroupsSequence, i);
+                AttributeList f = DicomValues.item(list, TagFromName.PerFrameFunctionalGroupsSequence, i);
                 double[] p = orElse(fromMacro(f, TagFromName.PlanePositionSequence, TagFromName.ImagePositionPatient, 3), sharedPosition);
                 double[] o = orElse(fromMacro(f, TagFromName.PlaneOrientationSequence, TagFromName.ImageOrientationPatient, 6), sharedOrientation);
                 double[] s = orElse(fromMacro(f, TagFromName.PixelMeasuresSequence, TagFromName.PixelSpacing, 2), sharedSpacing);
-                AttributeList content = DicomAttrs.item(f, TagFromName.FrameContentSequence, 0);
-                AttributeList echoItem = DicomAttrs.item(f, TagFromName.MREchoSequence, 0);
+                AttributeList content = DicomValues.item(f, TagFromName.FrameContentSequence, 0);
+                AttributeList echoItem = DicomValues.item(f, TagFromName.MREchoSequence, 0);
                 if (echoItem == null) {
-                    echoItem = DicomAttrs.item(shared, TagFromName.MREchoSequence, 0);
+                    echoItem = DicomValues.item(shared, TagFromName.MREchoSequence, 0);
                 }
                 perFrame.add(new FrameGeometry(p, o, s, DicomAttrs.integer(content, TagFromName.TemporalPositionIndex),
-                        DicomAttrs.decimal(echoItem, DicomAttrs.EFFECTIVE_ECHO_TIME),
-                        DicomAttrs.string(content, TagFromName.StackID)));
+                        DicomValues.decimal(echoItem, DicomAttrs.EFFECTIVE_ECHO_TIME),
+                        DicomValues.string(content, TagFromName.StackID)));
             }
             // The instance-level geometry of an enhanced object is that of its first frame.
             FrameGeometry first = perFrame.get(0);
@@ -135,8 +136,8 @@ public record InstanceGeometry(String sopInstanceUid, Integer instanceNumber, St
             orientation = orElse(orientation, first.orientation());
             spacing = orElse(spacing, first.pixelSpacing());
         }
-        return new InstanceGeometry(DicomAttrs.string(list, TagFromName.SOPInstanceUID),
-                DicomAttrs.integer(list, TagFromName.InstanceNumber), DicomAttrs.string(list, TagFromName.Modality),
+        return new InstanceGeometry(DicomValues.string(list, TagFromName.SOPInstanceUID),
+                DicomAttrs.integer(list, TagFromName.InstanceNumber), DicomValues.string(list, TagFromName.Modality),
                 position, orientation, DicomAttrs.integer(list, TagFromName.Rows),
                 DicomAttrs.integer(list, TagFromName.Columns), spacing, frames == null ? 1 : Math.max(1, frames), echo,
                 DicomAttrs.integer(list, DicomAttrs.TEMPORAL_POSITION_IDENTIFIER),
@@ -146,7 +147,7 @@ public record InstanceGeometry(String sopInstanceUid, Integer instanceNumber, St
     }
 
     private static double[] fromMacro(AttributeList group, AttributeTag sequence, AttributeTag tag, int n) {
-        return DicomAttrs.doubles(DicomAttrs.item(group, sequence, 0), tag, n);
+        return DicomValues.doubles(DicomValues.item(group, sequence, 0), tag, n);
     }
 
     private static double[] orElse(double[] a, double[] b) {

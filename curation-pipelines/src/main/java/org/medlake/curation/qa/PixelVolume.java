@@ -1,5 +1,6 @@
 package org.medlake.curation.qa;
 
+import org.medlake.dicom.DicomValues;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames;
@@ -114,7 +115,7 @@ public final class PixelVolume {
      */
     public static PixelVolume from(AttributeList list) {
         Attribute pixels = list.get(TagFromName.PixelData);
-        String ts = DicomAttrs.string(list, TagFromName.TransferSyntaxUID);
+        String ts = DicomValues.string(list, TagFromName.TransferSyntaxUID);
         if (pixels == null) {
             throw new CurationException(ErrorCode.CURATION_BAD_ARGUMENT, "The instance has no PixelData. Cause: it is "
                     + "not an image (or was read without pixels). Fix: QA only image instances.");
@@ -191,18 +192,18 @@ public final class PixelVolume {
 
     /** RescaleSlope/Intercept from the top level, else from the enhanced PixelValueTransformationSequence. */
     private static double[] rescale(AttributeList list) {
-        Double slope = DicomAttrs.decimal(list, TagFromName.RescaleSlope);
-        Double intercept = DicomAttrs.decimal(list, TagFromName.RescaleIntercept);
+        Double slope = DicomValues.decimal(list, TagFromName.RescaleSlope);
+        Double intercept = DicomValues.decimal(list, TagFromName.RescaleIntercept);
         if (slope == null) {
-            AttributeList shared = DicomAttrs.item(list, TagFromName.SharedFunctionalGroupsSequence, 0);
-            AttributeList t = DicomAttrs.item(shared, TagFromName.PixelValueTransformationSequence, 0);
+            AttributeList shared = DicomValues.item(list, TagFromName.SharedFunctionalGroupsSequence, 0);
+            AttributeList t = DicomValues.item(shared, TagFromName.PixelValueTransformationSequence, 0);
             if (t == null) {
                 // Per-frame transformations are rare and almost always equal; the first frame's stands for all.
-                t = DicomAttrs.item(DicomAttrs.item(list, TagFromName.PerFrameFunctionalGroupsSequence, 0),
+                t = DicomValues.item(DicomValues.item(list, TagFromName.PerFrameFunctionalGroupsSequence, 0),
                         TagFromName.PixelValueTransformationSequence, 0);
             }
-            slope = DicomAttrs.decimal(t, TagFromName.RescaleSlope);
-            intercept = DicomAttrs.decimal(t, TagFromName.RescaleIntercept);
+            slope = DicomValues.decimal(t, TagFromName.RescaleSlope);
+            intercept = DicomValues.decimal(t, TagFromName.RescaleIntercept);
         }
         return new double[] {slope == null || slope == 0 ? 1 : slope, intercept == null ? 0 : intercept};
     }

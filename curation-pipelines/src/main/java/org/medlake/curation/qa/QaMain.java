@@ -1,5 +1,6 @@
 package org.medlake.curation.qa;
 
+import org.medlake.dicom.DicomValues;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -139,7 +140,7 @@ public final class QaMain {
             if (parsed == null) {
                 return;
             }
-            String uid = DicomAttrs.string(parsed.list(), TagFromName.SeriesInstanceUID);
+            String uid = DicomValues.string(parsed.list(), TagFromName.SeriesInstanceUID);
             if (uid == null) {
                 err.println("qa: note: skipping " + uri + ": no SeriesInstanceUID");
                 return;

@@ -1,5 +1,6 @@
 package org.medlake.curation.qa;
 
+import org.medlake.dicom.DicomValues;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.SOPClass;
@@ -110,16 +111,16 @@ public final class SeriesInspection {
         InstanceGeometry g = InstanceGeometry.from(list);
         geometry.add(g);
         if (modality == null) {
-            studyUid = DicomAttrs.string(list, TagFromName.StudyInstanceUID);
-            modality = DicomAttrs.string(list, TagFromName.Modality);
-            phaseDirection = DicomAttrs.string(list, DicomAttrs.IN_PLANE_PHASE_ENCODING_DIRECTION);
+            studyUid = DicomValues.string(list, TagFromName.StudyInstanceUID);
+            modality = DicomValues.string(list, TagFromName.Modality);
+            phaseDirection = DicomValues.string(list, DicomAttrs.IN_PLANE_PHASE_ENCODING_DIRECTION);
             seriesTypeHint = epiHint(list);
         }
         if (pixelProblem != null) {
             notes.accept(uri + ": " + pixelProblem + "; checked for completeness only");
             this.pixelProblem = pixelProblem;
         } else if (list.get(TagFromName.PixelData) == null) {
-            String sopClass = DicomAttrs.string(list, TagFromName.SOPClassUID);
+            String sopClass = DicomValues.string(list, TagFromName.SOPClassUID);
             if (list.get(TagFromName.Rows) != null || (sopClass != null && SOPClass.isImageStorage(sopClass))) {
                 // PixelMed stops quietly at the end of a file cut short inside its pixel data.
                 notes.accept(uri + ": image without PixelData (truncated file?); checked for completeness only");
@@ -165,8 +166,8 @@ public final class SeriesInspection {
     static String epiHint(AttributeList list) {
         String imageType = String.valueOf(DicomAttrs.strings(list, TagFromName.ImageType)).toUpperCase(Locale.ROOT);
         String scanning = String.valueOf(DicomAttrs.strings(list, DicomAttrs.SCANNING_SEQUENCE)).toUpperCase(Locale.ROOT);
-        String seqName = String.valueOf(DicomAttrs.string(list, DicomAttrs.SEQUENCE_NAME)).toLowerCase(Locale.ROOT);
-        Double b = DicomAttrs.decimal(list, DicomAttrs.DIFFUSION_B_VALUE);
+        String seqName = String.valueOf(DicomValues.string(list, DicomAttrs.SEQUENCE_NAME)).toLowerCase(Locale.ROOT);
+        Double b = DicomValues.decimal(list, DicomAttrs.DIFFUSION_B_VALUE);
         if ((b != null && b > 0) || imageType.contains("DIFFUSION") || seqName.matches(".*ep_b\\d.*")) {
             return "DWI";
         }
