@@ -1,11 +1,7 @@
 package org.medlake.sdk;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -57,11 +53,19 @@ public final class Dataset {
      * Files are read through {@link MedlakeClient#fetch} (verified cache, retries).
      */
     public static Dataset of(MedlakeClient client, CohortManifest manifest) {
-        List<ManifestEntry> sorted = new ArrayList<>(manifest.entries());
+        return of(client, manifest.version(), manifest.entries());
+    }
+
+    /**
+     * A dataset of some entries of a frozen version, e.g. one list of a {@link Splits#trainValTest} split, ordered by
+     * series then SOP Instance UID, unshuffled, one shard, prefetching with 4 threads within 64 MiB.
+     */
+    public static Dataset of(MedlakeClient client, CohortVersion version, List<ManifestEntry> entries) {
+        List<ManifestEntry> sorted = new ArrayList<>(entries);
         sorted.sort(Comparator.comparing(ManifestEntry::seriesInstanceUid)
                 .thenComparing(ManifestEntry::sopInstanceUid));
-        return new Dataset(Objects.requireNonNull(client, "client"), manifest.version(), List.copyOf(sorted), null, 0,
-                1, 4, 64L << 20);
+        return new Dataset(Objects.requireNonNull(client, "client"), Objects.requireNonNull(version, "version"),
+                List.copyOf(sorted), null, 0, 1, 4, 64L << 20);
     }
 
     /** The same dataset shuffled per epoch from {@code seed}. */
@@ -76,10 +80,7 @@ public final class Dataset {
      * @throws MedlakeException USER_ERROR unless {@code 0 <= rank < worldSize}
      */
     public Dataset shard(int rank, int worldSize) {
-        if (worldSize < 1 || rank < 0 || rank >= worldSize) {
-            throw new MedlakeException(MedlakeException.Kind.USER_ERROR, 0, "shard(" + rank + ", " + worldSize
-                    + ") is not valid: worldSize must be at least 1 and rank between 0 and worldSize - 1.");
-        }
+        ShuffleOrder.checkShard(rank, worldSize);
         return new Dataset(client, version, entries, seed, rank, worldSize, threads, memoryBudgetBytes);
     }
 
@@ -91,41 +92,13 @@ public final class Dataset {
      * @throws MedlakeException USER_ERROR if {@code threads < 1} or the budget is not positive
      */
     public Dataset prefetch(int threads, long memoryBudgetBytes) {
-        if (threads < 1 || memoryBudgetBytes < 1) {
-            throw new MedlakeException(MedlakeException.Kind.USER_ERROR, 0, "prefetch(" + threads + ", "
-                    + memoryBudgetBytes + ") is not valid: use at least 1 thread and a positive byte budget.");
-        }
+        ShuffleOrder.checkPrefetch(threads, memoryBudgetBytes);
         return new Dataset(client, version, entries, seed, rank, worldSize, threads, memoryBudgetBytes);
     }
 
     /** This shard's entries in the order of epoch {@code epoch}. */
     public List<ManifestEntry> order(int epoch) {
-        if (epoch < 0) {
-            throw new MedlakeException(MedlakeException.Kind.USER_ERROR, 0, "Epoch " + epoch + " is negative; "
-                    + "epochs count from 0.");
-        }
-        List<ManifestEntry> all = entries;
-        if (seed != null) {
-            MessageDigest sha = sha256();
-            List<ManifestEntry> copy = new ArrayList<>(entries);
-            List<String> keys = new ArrayList<>();
-            for (ManifestEntry e : copy) {
-                keys.add(HexFormat.of().formatHex(sha.digest(("medlake-shuffle-v1|" + seed + "|" + epoch + "|"
-                        + version.cohortId() + "|" + version.version() + "|" + e.sopInstanceUid())
-                        .getBytes(StandardCharsets.UTF_8))));
-            }
-            List<Integer> idx = new ArrayList<>();
-            for (int i = 0; i < copy.size(); i++) {
-                idx.add(i);
-            }
-            idx.sort(Comparator.comparing((Integer i) -> keys.get(i)).thenComparing(i -> copy.get(i).sopInstanceUid()));
-            all = idx.stream().map(copy::get).toList();
-        }
-        List<ManifestEntry> mine = new ArrayList<>();
-        for (int i = rank; i < all.size(); i += worldSize) {
-            mine.add(all.get(i));
-        }
-        return List.copyOf(mine);
+        return ShuffleOrder.of(entries, ManifestEntry::sopInstanceUid, seed, epoch, version, rank, worldSize);
     }
 
     /** Opens epoch {@code epoch} from its start. The caller closes the iterator. */
@@ -156,15 +129,7 @@ public final class Dataset {
 
     /** 16 hex digits identifying cohort, version, seed and shard. */
     String fingerprint() {
-        return HexFormat.of().formatHex(sha256().digest((version.cohortId() + "|" + version.version() + "|" + seed
-                + "|" + rank + "|" + worldSize).getBytes(StandardCharsets.UTF_8))).substring(0, 16);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new MedlakeException(MedlakeException.Kind.INTERNAL, 0, "This JVM has no SHA-256", e);
-        }
+        return ShuffleOrder.fingerprint(version.cohortId() + "|" + version.version() + "|" + seed + "|" + rank + "|"
+                + worldSize);
     }
 }

@@ -136,6 +136,17 @@ public interface MedlakeClient extends AutoCloseable {
      */
     List<Path> fetchAll(CohortManifest manifest);
 
+    /**
+     * The image volume of a series, from the NIfTI-1 file the lake's curation converted it into: voxels in a direct
+     * buffer with shape, spacing and affine (see {@link Volume}). The file is kept in the cache directory under
+     * {@code nifti/} and revalidated with the server on each call (a conditional request: unchanged files are not
+     * sent again); downloads are checked against the SHA-256 the server announces and retried like {@link #fetch}.
+     *
+     * @throws MedlakeException USER_ERROR 404 if the series has no NIfTI (not an image series, or conversion
+     *     failed; the message says why), 403 if the caller may not read it; EXTERNAL if it cannot be had intact
+     */
+    Volume volume(String seriesInstanceUid);
+
     /** Releases the client's resources. */
     @Override
     void close();

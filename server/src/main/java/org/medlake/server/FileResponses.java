@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Every response carries {@code Accept-Ranges: bytes} and {@code ETag: "<sha256>"} (a strong validator: the
  *       bytes are content-addressed).</li>
+ *   <li>An {@code If-None-Match} that lists the ETag (or {@code *}): 304 without a body.</li>
  *   <li>No {@code Range}, a {@code Range} with another unit or an invalid syntax, or an {@code If-Range} that does not
  *       match the ETag (a date never matches): 200 with the whole file.</li>
  *   <li>Satisfiable ranges ({@code a-b}, {@code a-}, suffix {@code -n}; ranges past the end are clipped, unsatisfiable
@@ -36,6 +37,20 @@ import org.slf4j.LoggerFactory;
  */
 final class FileResponses {
     private FileResponses() {}
+
+    /** Whether an If-None-Match header lists {@code etag} (or is {@code *}); weak comparison, as RFC 9110 asks. */
+    static boolean matches(String ifNoneMatch, String etag) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.strip();
+            if (t.equals("*") || (t.startsWith("W/") ? t.substring(2) : t).equals(etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** Most ranges served as multipart/byteranges. */
     static final int MAX_RANGES = 32;
@@ -61,6 +76,11 @@ final class FileResponses {
             ctx.header("Accept-Ranges", "bytes");
             if (etag != null) {
                 ctx.header("ETag", etag);
+            }
+            if (etag != null && matches(ctx.header("If-None-Match"), etag)) {
+                // The client's copy is current (RFC 9110 section 13.1.2): no body.
+                ctx.status(304);
+                return;
             }
             Optional<List<ByteRange>> ranges = Optional.empty();
             String range = ctx.header("Range");

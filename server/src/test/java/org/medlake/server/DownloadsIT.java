@@ -281,6 +281,12 @@ class DownloadsIT {
         }
         HttpResponse<byte[]> r = get(FILE, alice, "Range", "bytes=0-3", "If-Range", "\"" + dicomSha + "\"");
         assertThat(r.statusCode()).isEqualTo(206);
+        // a current copy is not sent again; a stale one is
+        HttpResponse<byte[]> same = get(FILE, alice, "If-None-Match", "\"other\", \"" + dicomSha + "\"");
+        assertThat(same.statusCode()).isEqualTo(304);
+        assertThat(same.body()).isEmpty();
+        assertThat(get(FILE, alice, "If-None-Match", "\"stale\"").body()).isEqualTo(dicom);
+        problem(get(FILE, bob, "If-None-Match", "\"" + dicomSha + "\""), 404);
         // access checks come first
         problem(get(FILE, bob, "Range", "bytes=0-3"), 404);
     }

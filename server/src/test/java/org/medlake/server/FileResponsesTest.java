@@ -46,4 +46,14 @@ class FileResponsesTest {
             assertThat(parse(h)).as(h).isEmpty();
         }
     }
+
+    @Test
+    void ifNoneMatchComparesEntityTagsWeakly() {
+        String etag = "\"abc\"";
+        assertThat(FileResponses.matches(null, etag)).isFalse();
+        assertThat(FileResponses.matches("\"abc\"", etag)).isTrue();
+        assertThat(FileResponses.matches("\"x\", W/\"abc\"", etag)).isTrue();
+        assertThat(FileResponses.matches("*", etag)).isTrue();
+        assertThat(FileResponses.matches("\"abcd\", abc", etag)).isFalse();
+    }
 }

@@ -43,6 +43,7 @@ import org.medlake.sdk.MedlakeException.Kind;
 import org.medlake.sdk.Query;
 import org.medlake.sdk.SeriesPage;
 import org.medlake.sdk.SeriesSummary;
+import org.medlake.sdk.Volume;
 
 /** {@link MedlakeClient} over the REST API with the JDK HTTP client. */
 public final class HttpMedlakeClient implements MedlakeClient {
@@ -374,6 +375,70 @@ public final class HttpMedlakeClient implements MedlakeClient {
                 + entry.project() + "' could not be downloaded intact from " + url + " in " + backoff.maxAttempts()
                 + " attempts: " + lastProblem + ". Retry later; if it persists, the lake's copy may be damaged: tell "
                 + "the operator.");
+    }
+
+    @Override
+    public Volume volume(String seriesInstanceUid) {
+        String uid = seriesInstanceUid == null ? "" : seriesInstanceUid.strip();
+        if (!uid.matches("[0-9.]{1,64}")) {
+            throw new MedlakeException(Kind.USER_ERROR, 0, "'" + seriesInstanceUid + "' is not a Series Instance UID "
+                    + "(digits and dots, at most 64 characters).");
+        }
+        Path dir = config.cacheDir().resolve("nifti");
+        Path cached = dir.resolve(uid + ".nii.gz");
+        String route = "/api/v1/series/" + path(uid) + "/nifti";
+        String lastProblem = null;
+        for (int attempt = 1; attempt <= backoff.maxAttempts(); attempt++) {
+            Path partial = null;
+            try {
+                Files.createDirectories(dir);
+                String have = Files.isRegularFile(cached) ? sha256(cached) : null;
+                HttpRequest.Builder get = request(route).GET();
+                if (have != null) {
+                    get.header("If-None-Match", "\"" + have + "\"");
+                }
+                HttpResponse<InputStream> response = send(get, HttpResponse.BodyHandlers.ofInputStream());
+                if (response.statusCode() == 304) {
+                    discard(response);
+                    try (InputStream in = Files.newInputStream(cached)) {
+                        return NiftiVolumes.read(uid, in);
+                    }
+                }
+                String expected = response.headers().firstValue(SHA256_HEADER).orElse("");
+                partial = Files.createTempFile(dir, ".download-", ".part");
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                try (InputStream in = response.body();
+                        OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), sha)) {
+                    in.transferTo(out);
+                }
+                String actual = HexFormat.of().formatHex(sha.digest());
+                if (expected.isEmpty() || actual.equalsIgnoreCase(expected)) {
+                    Files.move(partial, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    try (InputStream in = Files.newInputStream(cached)) {
+                        return NiftiVolumes.read(uid, in);
+                    }
+                }
+                lastProblem = "the bytes have SHA-256 " + actual + " but the server announced " + expected;
+            } catch (IOException e) {
+                lastProblem = "the transfer failed: " + e;
+            } catch (NoSuchAlgorithmException e) {
+                throw new MedlakeException(Kind.INTERNAL, 0, "This JVM has no SHA-256", e);
+            } finally {
+                if (partial != null) {
+                    try {
+                        Files.deleteIfExists(partial);
+                    } catch (IOException ignored) {
+                        // a stray .part file is harmless
+                    }
+                }
+            }
+            if (attempt < backoff.maxAttempts()) {
+                sleep(backoff.delay(attempt, null), route);
+            }
+        }
+        throw new MedlakeException(Kind.EXTERNAL, 0, "The NIfTI of series " + uid + " could not be downloaded intact "
+                + "from " + config.url() + route + " in " + backoff.maxAttempts() + " attempts: " + lastProblem
+                + ". Retry later; if it persists, ask the operator to re-curate the series.");
     }
 
     private static String sha256(Path file) throws IOException {
