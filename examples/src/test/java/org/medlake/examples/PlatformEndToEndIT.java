@@ -30,6 +30,7 @@ import org.medlake.ingest.IngestResult;
 import org.medlake.ingest.LakeSpark;
 import org.medlake.curation.pipeline.CurateJob;
 import org.medlake.lake.LakeLayout;
+import org.medlake.sdk.CohortManifest;
 import org.medlake.sdk.InstanceRef;
 import org.medlake.sdk.MedlakeClient;
 import org.medlake.sdk.MedlakeException;
@@ -186,6 +187,78 @@ class PlatformEndToEndIT {
                         java.net.URI.create(server.baseUrl() + "/api/v1/series/" + series.uid() + "/nifti"))
                 .header("Authorization", "Bearer " + bob).GET().build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theSdkDeliversASeriesVolumeWithItsGeometryAndRevalidatesItsCache() throws Exception {
+        LakeSeries series = inProject("demo").stream().filter(s -> s.modality().equals("MR")).findFirst().orElseThrow();
+        org.medlake.nifti.NiftiResult expected = org.medlake.nifti.NiftiConverter.convertSeries(series.files()).get(0);
+        Path cache = work.resolve("volume-cache");
+        try (MedlakeClient alice = MedlakeClient.create(cfg -> cfg.url(server.baseUrl())
+                .issuer(KeycloakTestRealm.issuer()).password("alice", "alice").cacheDir(cache))) {
+            org.medlake.sdk.Volume v = alice.volume(series.uid());
+            assertThat(v.seriesInstanceUid()).isEqualTo(series.uid());
+            assertThat(v.shape()).containsExactly(java.util.Arrays.stream(expected.dims()).asLongStream().toArray());
+            assertThat(v.data().isDirect()).isTrue();
+            assertThat(v.dataType().niftiCode()).isEqualTo(expected.header().datatype());
+            double[][] srow = expected.header().srow();
+            for (int r = 0; r < 3; r++) {
+                for (int c = 0; c < 4; c++) {
+                    assertThat(v.affine(r, c)).isCloseTo(srow[r][c], org.assertj.core.api.Assertions.within(1e-4));
+                }
+            }
+            for (long i = 0; i < v.voxelCount(); i += 53) {
+                assertThat(v.value(i)).isEqualTo(expected.value((int) i));
+            }
+            // cached; a damaged copy on disk is replaced by the server's, not read
+            Path cached = cache.resolve("nifti").resolve(series.uid() + ".nii.gz");
+            assertThat(cached).isRegularFile();
+            Files.write(cached, new byte[] {1, 2, 3});
+            assertThat(alice.volume(series.uid()).shape()).isEqualTo(v.shape());
+            assertThat(Files.size(cached)).isGreaterThan(3);
+            // bob is told which project he lacks, through the volume dataset
+            CohortManifest manifestOfAlice = frozenMrCohort(alice);
+            try (MedlakeClient bob = login("bob");
+                    org.medlake.sdk.VolumeIterator it = org.medlake.sdk.VolumeDataset.of(bob, manifestOfAlice).iterator(0)) {
+                assertThatThrownBy(it::next).isInstanceOf(MedlakeException.class).hasMessageContaining("'demo'");
+                assertThat(it.position().offset()).isZero();
+            }
+        }
+    }
+
+    private static CohortManifest frozenMrCohort(MedlakeClient client) {
+        String name = "mr-" + UUID.randomUUID().toString().substring(0, 8);
+        client.createCohort("demo", name, Query.eq("modality", "MR"), null);
+        client.freezeCohort("demo", name);
+        return client.manifest("demo", name, 1);
+    }
+
+    @Test
+    void theTrainingLoopExampleWalksTheWholeLoop() {
+        List<LakeSeries> mr = inProject("demo").stream().filter(s -> s.modality().equals("MR")).toList();
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        TrainingLoopExample.Report r;
+        try (MedlakeClient alice = MedlakeClient.create(cfg -> cfg.url(server.baseUrl())
+                .issuer(KeycloakTestRealm.issuer()).password("alice", "alice").cacheDir(work.resolve("example-cache")))) {
+            r = TrainingLoopExample.run(alice, new TrainingLoopExample.Options("demo", "MR", 2, 7, 0.5, 0.5, 0.0, 2,
+                    64L << 20), "example-" + UUID.randomUUID().toString().substring(0, 8),
+                    new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertThat(r.series()).isEqualTo(mr.size());
+        assertThat(r.instances()).isEqualTo(mr.stream().mapToInt(s -> s.sops().size()).sum());
+        assertThat(r.patients()).isEqualTo(demo.patients().size());
+        assertThat(r.trainSeries() + r.validationSeries() + r.testSeries()).isEqualTo(mr.size());
+        assertThat(r.trainSeries()).isPositive();
+        assertThat(r.validationSeries()).isPositive();
+        assertThat(r.epochs()).hasSize(2).allSatisfy(e -> {
+            assertThat(e.volumes()).isEqualTo(r.trainSeries());
+            assertThat(e.bytes()).isPositive();
+            assertThat(e.mbPerSecond()).isPositive();
+        });
+        assertThat(r.validationVolumes()).isEqualTo(r.validationSeries());
+        assertThat(r.std()).isPositive();
+        assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("epoch 0:", "epoch 1:", "validation:");
+        assertThat(TrainingLoopExample.toJson(r)).startsWith("{\"cohort\":\"example-").contains("\"epochs\":2");
     }
 
     @Test
