@@ -179,6 +179,70 @@ class TrainingSdkIT {
                 java.time.Duration.ofMillis(300));
     }
 
+    /**
+     * A real HTTP hop in front of the real server that answers the first two requests for each file with 503 and then
+     * 429 (Retry-After 1 s), and passes every other request through.
+     */
+    @Test
+    void overloadAnswersFromAProxyAreRetriedHonouringRetryAfter() throws Exception {
+        CohortManifest m;
+        try (MedlakeClient alice = client("alice")) {
+            m = frozen(alice);
+        }
+        java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        java.net.http.HttpClient upstream = java.net.http.HttpClient.newHttpClient();
+        com.sun.net.httpserver.HttpServer proxy = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        proxy.createContext("/", ex -> {
+            try (ex) {
+                String path = ex.getRequestURI().toString();
+                int n = path.endsWith("/file") ? seen.computeIfAbsent(path, k -> new java.util.concurrent.atomic.AtomicInteger())
+                        .incrementAndGet() : 0;
+                if (n == 1 || n == 2) {
+                    if (n == 2) {
+                        ex.getResponseHeaders().add("Retry-After", "1");
+                    }
+                    ex.sendResponseHeaders(n == 1 ? 503 : 429, -1);
+                    return;
+                }
+                java.net.http.HttpRequest.Builder req = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(server.baseUrl() + path)).method(ex.getRequestMethod(),
+                        java.net.http.HttpRequest.BodyPublishers.ofByteArray(ex.getRequestBody().readAllBytes()));
+                for (String h : List.of("Authorization", "Content-Type", "Accept")) {
+                    String v = ex.getRequestHeaders().getFirst(h);
+                    if (v != null) {
+                        req.header(h, v);
+                    }
+                }
+                java.net.http.HttpResponse<byte[]> r = upstream.send(req.build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                r.headers().map().forEach((k, v) -> {
+                    if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("transfer-encoding") && !k.startsWith(":")) {
+                        ex.getResponseHeaders().put(k, v);
+                    }
+                });
+                ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
+                ex.getResponseBody().write(r.body());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        proxy.start();
+        try (MedlakeClient viaProxy = MedlakeClient.create(cfg -> cfg.url("http://127.0.0.1:" + proxy.getAddress().getPort())
+                .issuer(KeycloakTestRealm.issuer()).password("alice", "alice").cacheDir(cache.resolve("proxy"))
+                .retries(4, java.time.Duration.ofMillis(10)))) {
+            ManifestEntry e = m.entries().get(0);
+            long start = System.nanoTime();
+            Path file = viaProxy.fetch(e);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertThat(sha256(file)).isEqualTo(e.sha256());
+            assertThat(seen.get(e.downloadUrl()).get()).isEqualTo(3);
+            assertThat(ms).as("waited for Retry-After").isGreaterThanOrEqualTo(1000);
+        } finally {
+            proxy.stop(0);
+        }
+    }
+
     @Test
     void frozenVersionSplitsIdenticallyInTwoClients() {
         String name = "split-" + UUID.randomUUID().toString().substring(0, 8);
