@@ -35,7 +35,8 @@ import java.util.Set;
  * Applies a {@link DeidProfile} to an instance and checks the result with {@link DeidChecker}.
  *
  * <p>Declares 113100 with 113105 (descriptors kept only when the free-text scan finds nothing in them), 113107
- * (dates shifted per patient) and 113111 (only the profile's safe private elements kept). Everything derived is
+ * (dates shifted per patient), 113108 (age, sex, size and weight kept: cohorts are built on them) and 113111 (only the
+ * profile's safe private elements kept). Everything derived is
  * deterministic in the project secret, so separate runs and separate machines agree:
  * <ul>
  *   <li>PatientID and PatientName become the pseudonym {@code ML-} + 12 hex digits of HMAC-SHA256(secret, PatientID);
@@ -50,7 +51,8 @@ import java.util.Set;
 public final class Deidentifier {
     /** Options this de-identifier declares. */
     public static final Set<DeidOption> DECLARED = Set.copyOf(EnumSet.of(DeidOption.BASIC_PROFILE,
-            DeidOption.CLEAN_DESCRIPTORS, DeidOption.RETAIN_MODIFIED_DATES, DeidOption.RETAIN_SAFE_PRIVATE));
+            DeidOption.CLEAN_DESCRIPTORS, DeidOption.RETAIN_MODIFIED_DATES, DeidOption.RETAIN_SAFE_PRIVATE,
+            DeidOption.RETAIN_PATIENT_CHARACTERISTICS));
     static final String DUMMY_NAME = "ANONYMIZED";
     static final String DUMMY_TEXT = "REMOVED";
     private static final DateTimeFormatter DA = DateTimeFormatter.BASIC_ISO_DATE;
