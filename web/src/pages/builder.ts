@@ -2,7 +2,7 @@
  * Cohort builder: facets with live counts, the criteria JSON (round trip with the facets), paged results with QA
  * mosaics, and saving the query as a cohort of the selected project.
  */
-import { call, isAbort, json, messageOf, seg } from '../api';
+import { ApiError, call, isAbort, json, messageOf, seg } from '../api';
 import { type AppContext, canManage } from '../app';
 import { alertBox, badge, fill, fmtDate, fmtNum, h, setAlert } from '../dom';
 import {
@@ -259,7 +259,8 @@ export function builderPage(main: HTMLElement, ctx: AppContext): () => void {
         buckets[f] = own[i].facets?.[f]?.buckets ?? [];
       });
       total = mainAnswer.total;
-      countEl.textContent = `${fmtNum(total)} series`;
+      // Plain digits: the contract's "<N> series" (no thousands separators).
+      countEl.textContent = `${total} series`;
       document.body.dataset.countFor = JSON.stringify(query);
       window.__lastCountMs = Math.round((performance.now() - t0) * 10) / 10;
       clearError();
@@ -272,7 +273,7 @@ export function builderPage(main: HTMLElement, ctx: AppContext): () => void {
       if (isAbort(e)) {
         return;
       }
-      countEl.textContent = 'No count: the query was not accepted';
+      countEl.textContent = e instanceof ApiError && e.status === 400 ? 'No count: the query was not accepted' : 'No count';
       showError(messageOf(e));
       // Show the refused query's ticks and no stale rows.
       for (const l of lists) {
