@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The medlake REST API (docs/contracts.md, "REST API") on Javalin 6.
  *
- * <p>Security is enforced in exactly two places: one before-handler authenticates every request except
- * {@value #HEALTH} (401 + {@code WWW-Authenticate: Bearer} on failure), and every data route restricts results to
+ * <p>Security is enforced in exactly two places: one before-handler authenticates every request except the public
+ * ones ({@link #isPublic}: {@value #HEALTH}, the OpenAPI document, {@code /api/v1/config} and the web app) (401 + {@code WWW-Authenticate: Bearer} on failure), and every data route restricts results to
  * {@link Caller#projects()} — instances outside them are reported as not found (404), never as forbidden.
  * Inside the caller's projects, only <em>released</em> series ({@link ReleasePolicy}) are searchable, listed and
  * downloadable; listing or downloading an unreleased one is 403 {@code NOT_RELEASED} with the reason and the fix.
@@ -62,13 +62,16 @@ import org.slf4j.LoggerFactory;
  * released 403, not found 404, conflict with the lake's state 409, Elasticsearch/Keycloak failures 502, anything
  * unexpected 500 without internals (the log has the stack trace, matched by the {@code error_id} member).
  *
- * <p>Every request but health and the OpenAPI document is recorded in the lake's hash-chained {@code audit_log}
+ * <p>Every request but the public ones is recorded in the lake's hash-chained {@code audit_log}
  * table by one after-handler ({@link AuditRoutes}, which also serves {@code GET /api/v1/audit}); project membership
  * is managed in Keycloak by {@link MembershipRoutes}. One server process writes the audit log of a lake.
  *
  * <p>The cohort routes are registered by {@link CohortRoutes}, the NIfTI download and the OpenAPI document
  * ({@value DownloadRoutes#OPENAPI}, served without a token) by {@link DownloadRoutes}; file downloads honour HTTP
  * range requests ({@link FileResponses}). Every route must be described in {@code openapi.json}.
+ *
+ * <p>The web app (module {@code web/}) is served at {@code /} by {@link WebApp}; {@link AccountRoutes} gives it its
+ * sign-in configuration and the caller's roles, {@link DataManagerRoutes} the ingest, quarantine and curation views.
  *
  * <p>Lifecycle: construct, {@link #start()}, {@link #stop()}. Not restartable.
  */
@@ -98,6 +101,8 @@ public final class ApiServer implements AutoCloseable {
     private final DeidOverrideLog overrideLog;
     private final ReleaseFlags releaseFlags;
     private final AuditLog auditLog;
+    private final WebApp webApp;
+    private final TableCache tables = new TableCache(new DeltaTableReader());
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final CriteriaParser parser = new CriteriaParser();
     private final ObjectMapper json = new ObjectMapper();
@@ -118,6 +123,7 @@ public final class ApiServer implements AutoCloseable {
         this.overrideLog = new DeidOverrideLog(lake, new DeltaTableAppender("medlake-server"));
         this.releaseFlags = search.releaseFlags();
         this.auditLog = openAuditLog();
+        this.webApp = WebApp.of(config);
         this.app = createApp();
     }
 
@@ -136,6 +142,7 @@ public final class ApiServer implements AutoCloseable {
         this.overrideLog = new DeidOverrideLog(lake, new DeltaTableAppender("medlake-server"));
         this.releaseFlags = search.releaseFlags();
         this.auditLog = openAuditLog();
+        this.webApp = WebApp.of(config);
         this.app = createApp();
     }
 
@@ -203,6 +210,7 @@ public final class ApiServer implements AutoCloseable {
             cfg.http.maxRequestSize = 1_000_000L;
             cfg.jsonMapper(new JavalinJackson(json, false));
             cfg.events.handlerAdded(h -> routes.add(h.getHttpMethod().name() + " " + h.getPath()));
+            webApp.configure(cfg);
         });
         javalin.before(this::authenticate);
         javalin.get(HEALTH, ctx -> ctx.json(Map.of("status", "ok")));
@@ -214,9 +222,14 @@ public final class ApiServer implements AutoCloseable {
         new DownloadRoutes(this, lake, catalog).register(javalin);
         new MembershipRoutes(this, KeycloakProjectAdmin.fromEnv(config.keycloakIssuer(), System.getenv())).register(javalin);
         new AuditRoutes(auditLog).register(javalin);
+        new AccountRoutes(authenticator.issuer()).register(javalin);
+        new DataManagerRoutes(lake, tables, releases).register(javalin);
         javalin.exception(Exception.class, this::problem);
         // Javalin answers unknown routes (404) and wrong methods (405) itself; turn those into problems too.
         javalin.error(404, ctx -> {
+            if (!isProblem(ctx) && !WebApp.isApi(ctx.path()) && webApp.fallback(ctx)) {
+                return;
+            }
             if (!isProblem(ctx)) {
                 problem(ApiException.notFound("No API route " + ctx.method() + " " + ctx.path() + ". See docs/contracts.md "
                         + "for the routes under /api/v1."), ctx);
@@ -239,10 +252,16 @@ public final class ApiServer implements AutoCloseable {
     // ---- enforcement ----
 
     private void authenticate(Context ctx) {
-        if (ctx.path().equals(HEALTH) || ctx.path().equals(DownloadRoutes.OPENAPI)) {
+        if (isPublic(ctx.path())) {
             return;
         }
         ctx.attribute(CALLER, authenticator.authenticateHeader(ctx.header("Authorization")));
+    }
+
+    /** Paths served without a token: health, the OpenAPI document, the web app's config, and the web app itself. */
+    static boolean isPublic(String path) {
+        return path.equals(HEALTH) || path.equals(DownloadRoutes.OPENAPI) || path.equals(AccountRoutes.CONFIG)
+                || !WebApp.isApi(path);
     }
 
     static Caller caller(Context ctx) {

@@ -22,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Auditing in one place: an after-handler records every request except {@value ApiServer#HEALTH} and the OpenAPI
- * document in the {@link AuditLog} (who, client id, time, action, project, cohort, series and instance ids, the
+ * Auditing in one place: an after-handler records every request except the public ones ({@value ApiServer#HEALTH},
+ * the OpenAPI document, {@code /api/v1/config} and the web app's static files; see {@link ApiServer#isPublic}) in the {@link AuditLog} (who, client id, time, action, project, cohort, series and instance ids, the
  * query, status, bytes served), so a new route is covered without code of its own. The action is the route's
  * name from {@link #ACTIONS} (else {@code METHOD /template}); path parameters {@code project}, {@code name}
  * (cohort), {@code seriesUid} and {@code sopUid} are taken from the path; the request body (POST/PUT, up to
@@ -62,7 +62,12 @@ final class AuditRoutes {
             Map.entry("GET " + MembershipRoutes.MEMBERS, "MEMBERS_LIST"),
             Map.entry("PUT " + MembershipRoutes.MEMBER, "MEMBER_SET_ROLE"),
             Map.entry("DELETE " + MembershipRoutes.MEMBER, "MEMBER_REMOVE"),
-            Map.entry("GET " + AUDIT, "AUDIT_QUERY"));
+            Map.entry("GET " + AUDIT, "AUDIT_QUERY"),
+            Map.entry("GET " + AccountRoutes.ME, "ME"),
+            Map.entry("GET " + DataManagerRoutes.INGEST_RUNS, "INGEST_RUNS"),
+            Map.entry("GET " + DataManagerRoutes.QUARANTINE, "QUARANTINE_LIST"),
+            Map.entry("GET " + DataManagerRoutes.CURATION, "CURATION_QUEUE"),
+            Map.entry("GET " + DataManagerRoutes.THUMBNAIL, "THUMBNAIL"));
 
     /** What a route adds to its request's audit entry. Mutable, per request. */
     static final class Details {
@@ -115,8 +120,8 @@ final class AuditRoutes {
 
     private void record(Context ctx) {
         String path = ctx.path();
-        if (path.equals(ApiServer.HEALTH) || path.equals(DownloadRoutes.OPENAPI)) {
-            return;
+        if (ApiServer.isPublic(path)) {
+            return; // nothing of the lake is read there: health, OpenAPI, the app's config and its static files
         }
         Caller caller = ctx.attribute(ApiServer.CALLER);
         Details d = details(ctx);

@@ -12,6 +12,8 @@ import java.util.Objects;
  *   <li>Elasticsearch: {@code MEDLAKE_ES_URL}, default {@code http://127.0.0.1:9200}</li>
  *   <li>issuer: {@code MEDLAKE_KEYCLOAK_ISSUER}, else {@code MEDLAKE_KEYCLOAK_URL + /realms/medlake}, default
  *       {@value #DEFAULT_ISSUER}</li>
+ *   <li>web app: {@code MEDLAKE_WEB_ROOT} (a folder with the built app, e.g. while developing it), default the
+ *       classpath folder {@code medlake-web/} (the {@code medlake-web} jar)</li>
  * </ul>
  *
  * @param lake           lake root folder (need not contain tables yet)
@@ -19,8 +21,10 @@ import java.util.Objects;
  * @param port           TCP port, 0 = any free port
  * @param esUrl          Elasticsearch base URL
  * @param keycloakIssuer realm issuer URL tokens must carry
+ * @param webRoot        folder the web app is served from at {@code /}; null = the classpath folder
+ *                       {@code medlake-web/}. A folder without {@code index.html} counts as "not built".
  */
-public record ServerConfig(Path lake, String host, int port, String esUrl, String keycloakIssuer) {
+public record ServerConfig(Path lake, String host, int port, String esUrl, String keycloakIssuer, Path webRoot) {
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final String DEFAULT_ES_URL = "http://127.0.0.1:9200";
@@ -34,6 +38,16 @@ public record ServerConfig(Path lake, String host, int port, String esUrl, Strin
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is outside 0..65535");
         }
+    }
+
+    /** A configuration serving the web app from the classpath ({@code webRoot} null). */
+    public ServerConfig(Path lake, String host, int port, String esUrl, String keycloakIssuer) {
+        this(lake, host, port, esUrl, keycloakIssuer, null);
+    }
+
+    /** This configuration with the web app served from folder {@code webRoot} (null = the classpath). */
+    public ServerConfig withWebRoot(Path webRoot) {
+        return new ServerConfig(lake, host, port, esUrl, keycloakIssuer, webRoot);
     }
 
     /**
@@ -51,8 +65,9 @@ public record ServerConfig(Path lake, String host, int port, String esUrl, Strin
         if (iss == null && env.get("MEDLAKE_KEYCLOAK_URL") != null) {
             iss = stripSlash(env.get("MEDLAKE_KEYCLOAK_URL")) + "/realms/medlake";
         }
+        String web = env.get("MEDLAKE_WEB_ROOT");
         return new ServerConfig(lake, env.getOrDefault("MEDLAKE_HOST", DEFAULT_HOST), p, stripSlash(es),
-                stripSlash(iss == null ? DEFAULT_ISSUER : iss));
+                stripSlash(iss == null ? DEFAULT_ISSUER : iss), web == null || web.isBlank() ? null : Path.of(web.strip()));
     }
 
     static int parsePort(String s) {
