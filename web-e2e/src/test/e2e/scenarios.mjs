@@ -125,15 +125,13 @@ async function aliceBuildsFreezesAndDownloads(browser, latency) {
       const table = page.getByRole('table', { name: 'Results' });
       await table.waitFor({ state: 'visible' });
       const rows = table.getByRole('row').filter({ has: page.getByRole('cell') });
-      await page.waitForFunction(([n]) => {
-        const t = document.querySelector('table[aria-label="Results"]');
-        return t && t.querySelectorAll('tbody tr').length === n;
-      }, [input.dwi_count]).catch(() => {});
       const n = await rows.count();
       check(n === input.dwi_count, `the Results table has ${n} rows, expected ${input.dwi_count}`);
-      const html = await table.innerHTML();
-      for (const uid of input.dwi_series) {
-        check(html.includes(uid), `the Results table does not show DWI series ${uid}`);
+      // each row's QA mosaic is named after its series (a placeholder text stands in when there is no thumbnail)
+      const names = await table.getByRole('img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('alt')));
+      for (const name of names) {
+        const uid = name.replace(/^QA mosaic of series /, '');
+        check(input.dwi_series.includes(uid), `the Results table shows "${name}", not one of the DWI series`);
       }
     });
     await step('screenshot the builder', () => screenshot(page, input, 'alice-builder.png'));
@@ -159,7 +157,9 @@ async function aliceBuildsFreezesAndDownloads(browser, latency) {
       check(v.series_count === input.dwi_count, `version 1 has ${v.series_count} series, expected ${input.dwi_count}`);
       check(v.instance_count === input.dwi_instances.length,
         `version 1 has ${v.instance_count} instances, expected ${input.dwi_instances.length}`);
-      await page.getByRole('status').filter({ hasText: /\S/ }).first().waitFor({ state: 'visible' });
+      await page.getByRole('status').filter({ hasText: /version 1\b/ }).first().waitFor({ state: 'visible' });
+      await page.getByRole('table', { name: 'Versions' }).getByRole('row').filter({ has: page.getByRole('cell') })
+        .first().waitFor({ state: 'visible' });
     });
     await step('download the JSON manifest and check it lists exactly the DWI instances', async () => {
       await page.getByRole('combobox', { name: 'Manifest format' }).selectOption('json');
@@ -286,10 +286,8 @@ async function carolReviewsAndOverrides(browser) {
     });
     await step('override one FAIL series with a reason', async () => {
       const table = page.getByRole('table', { name: 'De-identification queue' });
-      const row = table.getByRole('row').filter({ hasText: input.fail_series[0] })
-        .or(table.getByRole('row').filter({ has: page.locator(`[title="${input.fail_series[0]}"]`) }));
-      const target = (await row.count()) > 0 ? row.first()
-        : table.getByRole('row').filter({ has: page.getByRole('button', { name: 'Override' }) }).first();
+      const target = table.getByRole('row').filter({ hasText: input.fail_series[0] });
+      check(await target.count() === 1, `no single row of the queue shows series ${input.fail_series[0]}`);
       await target.getByRole('button', { name: 'Override', exact: true }).click();
       const dialog = page.getByRole('dialog');
       await dialog.waitFor({ state: 'visible' });
@@ -299,6 +297,8 @@ async function carolReviewsAndOverrides(browser) {
       const r = await overridden;
       check(r.ok(), `the override answered HTTP ${r.status()}: ${await r.text()}`);
       await dialog.waitFor({ state: 'hidden' });
+      await page.getByRole('status').filter({ hasText: `Overrode series ${input.fail_series[0]}` }).waitFor({ state: 'visible' });
+      await target.filter({ hasText: 'overridden' }).waitFor({ state: 'visible' });
       await assertNoRawNames(page, 'the De-identification page after the override');
     });
     await step('Audit shows carol\'s deid-override entry', async () => {

@@ -165,11 +165,15 @@ class BrowserE2EIT {
         E2eRunner runner = E2eRunner.prepare();
         ObjectNode input = JSON.createObjectNode();
         input.put("base_url", server.baseUrl());
+        input.put("issuer", KeycloakTestRealm.issuer());
         input.put("screenshots", runner.screenshots().toString());
         E2eRunner.Outcome outcome = runner.run("smoke.mjs", input, work);
         assertThat(outcome.exitCode()).as("exit code of smoke.mjs; its output:\n%s", outcome.output()).isZero();
         assertThat(outcome.summary()).as(outcome.output()).isNotNull();
         assertThat(outcome.summary().path("status").asInt()).as("HTTP status of GET /").isEqualTo(200);
+        // the built app (not the server's "not built" page) ran and sent the visitor to the Keycloak login page
+        assertThat(outcome.summary().path("url").asText()).as("where GET / ended; is medlake-web on the classpath?")
+                .startsWith(KeycloakTestRealm.issuer() + "/protocol/openid-connect/auth");
         Screenshots.assertRealPng(runner.screenshots().resolve("smoke.png"));
     }
 
