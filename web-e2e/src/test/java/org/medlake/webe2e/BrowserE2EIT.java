@@ -198,10 +198,13 @@ class BrowserE2EIT {
 
         assertThat(outcome.exitCode()).as("exit code of scenarios.mjs; its output:\n%s", outcome.output()).isZero();
         JsonNode summary = outcome.summary();
+        assertThat(summary).as("the last line of scenarios.mjs is its JSON summary; output:\n%s", outcome.output()).isNotNull();
         assertThat(summary.path("scenarios").asInt()).as(outcome.output()).isEqualTo(3);
         assertThat(summary.path("passed").asInt()).as(outcome.output()).isEqualTo(3);
         JsonNode latency = summary.path("click_to_count_ms");
         assertThat(latency.path("samples").asInt()).as("click-to-count samples").isGreaterThanOrEqualTo(4);
+        // the app reports its own click-to-count time (window.__lastCountMs) for every sample
+        assertThat(latency.path("app_samples").asInt()).isEqualTo(latency.path("samples").asInt());
         assertThat(latency.path("p50").asDouble()).isPositive().isLessThanOrEqualTo(latency.path("max").asDouble());
         // Interactive means interactive: the count follows a click within a few seconds even on a busy CI machine.
         assertThat(latency.path("max").asDouble()).as("slowest click-to-count, ms").isLessThan(5000);
@@ -211,6 +214,12 @@ class BrowserE2EIT {
                 "carol-audit.png")) {
             Screenshots.assertRealPng(screenshots.resolve(png));
         }
+        // the manifest alice downloaded through the browser, read again here: exactly the DWI instances of demo
+        JsonNode manifest = JSON.readTree(Path.of(summary.path("manifest").asText()).toFile());
+        Set<String> listed = new TreeSet<>();
+        manifest.path("instances").forEach(i -> listed.add(i.path("sop_instance_uid").asText()));
+        assertThat(listed).as("SOP Instance UIDs in the downloaded manifest").isEqualTo(expected.dwiInstances());
+        assertThat(manifest.path("instances")).hasSize(expected.dwiInstances().size());
         System.out.println("web-e2e summary: " + summary);
     }
 }
