@@ -19,6 +19,7 @@ import {
   valueLabel,
   withoutFacet,
 } from '../query/criteria';
+import { formatJson } from '../query/format';
 
 declare global {
   interface Window {
@@ -221,7 +222,7 @@ export function builderPage(main: HTMLElement, ctx: AppContext): () => void {
   }
 
   function showQuery(): void {
-    textarea.value = JSON.stringify(toQuery(state), null, 2);
+    textarea.value = formatJson(toQuery(state));
   }
 
   function showError(message: string | null): void {

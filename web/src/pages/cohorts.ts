@@ -2,6 +2,7 @@
 import { download, json, messageOf, seg } from '../api';
 import { type AppContext, canManage } from '../app';
 import { alertBox, fill, fmtNum, fmtTime, h, setAlert } from '../dom';
+import { formatJson } from '../query/format';
 
 interface VersionSummary {
   version: number;
@@ -120,7 +121,7 @@ export function cohortPage(main: HTMLElement, ctx: AppContext, params: string[])
       h('dl', { class: 'facts' },
         h('dt', null, 'Description'), h('dd', null, c.description ?? '—'),
         h('dt', null, 'Created'), h('dd', null, `${fmtTime(c.created_at)} by ${c.created_by}`),
-        h('dt', null, 'Query'), h('dd', null, h('pre', { class: 'code' }, JSON.stringify(c.query, null, 2)))));
+        h('dt', null, 'Query'), h('dd', null, h('pre', { class: 'code' }, formatJson(c.query)))));
     const vs = c.versions;
     if (vs.length === 0) {
       fill(versionsBox, h('p', null, 'Not frozen yet. Freezing records the exact series and instances the query selects now.'));

@@ -82,17 +82,26 @@ export function curationPage(queue: Queue) {
       }
     }
 
+    /** Findings folded under a summary ("14 findings: 3 FAIL, 11 REVIEW"); the list opens on demand. */
     function findings(list: Finding[]): HTMLElement | string {
       if (list.length === 0) {
         return '—';
       }
-      return h('ul', { class: 'finding-list' }, list.map((f) => h('li', null,
-        h('strong', null, f.rule ?? f.keyword ?? 'finding'),
-        f.keyword && f.rule ? ` ${f.keyword}` : '',
-        f.tag ? h('code', null, ` ${f.tag}`) : '',
-        f.action ? ` · ${f.action}` : '',
-        f.detail ? h('span', { class: 'detail' }, ` — ${f.detail}`) : '',
-        f.instances && f.instances > 1 ? ` (${f.instances} instances)` : '')));
+      const byAction = new Map<string, number>();
+      for (const f of list) {
+        const a = f.action ?? 'other';
+        byAction.set(a, (byAction.get(a) ?? 0) + 1);
+      }
+      const summary = `${list.length} finding${list.length === 1 ? '' : 's'}: `
+        + [...byAction].map(([a, n]) => `${n} ${a}`).join(', ');
+      return h('details', { class: 'findings' }, h('summary', null, summary),
+        h('ul', { class: 'finding-list' }, list.map((f) => h('li', null,
+          h('strong', null, f.rule ?? f.keyword ?? 'finding'),
+          f.keyword && f.rule ? ` ${f.keyword}` : '',
+          f.tag ? h('code', null, ` ${f.tag}`) : '',
+          f.action ? ` · ${f.action}` : '',
+          f.detail ? h('span', { class: 'detail' }, ` — ${f.detail}`) : '',
+          f.instances && f.instances > 1 ? ` (${f.instances} instances)` : ''))));
     }
 
     /** The override dialog (native <dialog>: modal, Escape closes, focus returns to the button). */

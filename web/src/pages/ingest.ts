@@ -57,9 +57,9 @@ export function ingestPage(main: HTMLElement, ctx: AppContext): () => void {
       fill(body, dataTable<Run>('Ingest runs', [
         { title: 'Started', cell: (r) => fmtTime(r.started_at), class: 'nowrap' },
         { title: 'Status', cell: (r) => r.status === 'RUNNING' ? [badge(r.status), progress(r)] : badge(r.status) },
-        { title: 'Site', cell: (r) => r.site ?? '—' },
+        { title: 'Site', cell: (r) => r.site ?? '—', class: 'nowrap' },
         { title: 'User', cell: (r) => r.user ?? '—' },
-        { title: 'Sources', cell: (r) => (r.sources ?? []).join(', ') || '—', class: 'desc' },
+        { title: 'Sources', cell: (r) => (r.sources ?? []).map((u) => h('code', { class: 'path' }, u)), class: 'sources' },
         { title: 'Files seen', cell: (r) => fmtNum(r.files_seen), class: 'num' },
         { title: 'Added', cell: (r) => fmtNum(r.instances_added), class: 'num' },
         { title: 'Already there', cell: (r) => fmtNum(r.instances_existing), class: 'num' },

@@ -17,8 +17,11 @@ export function dataTable<T>(label: string, columns: Column<T>[], items: T[], em
       : items.map((it) => h('tr', null, columns.map((c) => h('td', { class: c.class }, c.cell(it))))))));
 }
 
-/** Previous/Next buttons over offset paging; `go` loads the page at an offset. */
-export function offsetPager(offset: number, limit: number, total: number, go: (offset: number) => void): HTMLElement {
+/** Previous/Next buttons over offset paging (none when everything fits on one page); `go` loads the page at an offset. */
+export function offsetPager(offset: number, limit: number, total: number, go: (offset: number) => void): HTMLElement | null {
+  if (offset === 0 && total <= limit) {
+    return null;
+  }
   const prev = h('button', { type: 'button', disabled: offset <= 0, onclick: () => go(Math.max(0, offset - limit)) }, 'Previous page');
   const next = h('button', { type: 'button', disabled: offset + limit >= total, onclick: () => go(offset + limit) }, 'Next page');
   const shown = total === 0 ? 'None' : `${offset + 1}–${Math.min(total, offset + limit)} of ${total}`;

@@ -224,6 +224,14 @@ public final class ApiServer implements AutoCloseable {
         new AuditRoutes(auditLog).register(javalin);
         new AccountRoutes(authenticator.issuer()).register(javalin);
         new DataManagerRoutes(lake, tables, releases).register(javalin);
+        for (String route : routes) {
+            // Paths outside /api/ are the web app's and skip authentication: no endpoint may live there.
+            String path = route.substring(route.indexOf(' ') + 1);
+            String method = route.substring(0, route.indexOf(' '));
+            if (Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS").contains(method) && !WebApp.isApi(path)) {
+                throw new IllegalStateException("route " + route + " is outside /api/, where requests are not authenticated");
+            }
+        }
         javalin.exception(Exception.class, this::problem);
         // Javalin answers unknown routes (404) and wrong methods (405) itself; turn those into problems too.
         javalin.error(404, ctx -> {
