@@ -136,7 +136,10 @@ async function aliceBuildsFreezesAndDownloads(browser, latency, results) {
         check(input.dwi_series.includes(uid), `the Results table shows "${name}", not one of the DWI series`);
       }
     });
-    await step('screenshot the builder', () => screenshot(page, input, 'alice-builder.png'));
+    await step('screenshot the builder', async () => {
+      await page.mouse.move(0, 0); // no hover highlight in the picture
+      await screenshot(page, input, 'alice-builder.png');
+    });
     await step(`save the cohort as ${COHORT}`, async () => {
       await page.getByRole('textbox', { name: 'Cohort name' }).fill(COHORT);
       const created = apiResponse(page, 'POST', '/cohorts');
@@ -284,6 +287,11 @@ async function carolReviewsAndOverrides(browser) {
         check(html.includes(uid), `the De-identification queue does not list FAIL series ${uid}`);
       }
       check(/FAIL/.test(text), 'the De-identification queue shows no FAIL status');
+      // unfold one series' findings, so the check below also covers what a reader sees of them
+      const findings = table.getByText(/\d+ findings?\b/).first();
+      if (await findings.count() > 0) {
+        await findings.click();
+      }
       await assertNoRawNames(page, 'the De-identification page');
       await screenshot(page, input, 'carol-deid-queue.png');
     });
