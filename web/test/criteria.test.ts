@@ -104,7 +104,9 @@ describe('helpers', () => {
 
   it('scopes a query to the project', () => {
     expect(scoped({}, 'demo')).toEqual({ eq: { project: 'demo' } });
-    expect(scoped({ eq: { modality: 'MR' } }, 'demo')).toEqual({ and: [{ eq: { project: 'demo' } }, { eq: { modality: 'MR' } }] });
+    expect(scoped({ eq: { modality: 'MR' } }, 'demo')).toEqual({ and: [{ eq: { modality: 'MR' } }, { eq: { project: 'demo' } }] });
+    // the user's criteria keep their positions ($.and[0] stays $.and[0] in the server's error messages)
+    expect(scoped({ and: [{ eq: { colour: 'red' } }] }, 'demo')).toEqual({ and: [{ eq: { colour: 'red' } }, { eq: { project: 'demo' } }] });
     expect(scoped({ eq: { modality: 'MR' } }, null)).toEqual({ eq: { modality: 'MR' } });
   });
 });

@@ -105,6 +105,13 @@ class FacetList {
     this.el.hidden = desired.length === 0;
   }
 
+  /** Only the ticks (after a refused query: the counts of the last accepted one stay). */
+  syncChecked(selected: ReadonlyArray<string | number>): void {
+    for (const [k, row] of this.rows) {
+      row.input.checked = selected.some((v) => String(v) === k);
+    }
+  }
+
   private row(value: string | number) {
     const id = `f-${this.facet.name}-${String(value).replace(/[^A-Za-z0-9_-]/g, (c) => '_' + c.charCodeAt(0))}`;
     const count = h('span', { class: 'count', id: `${id}-count` });
@@ -129,8 +136,8 @@ export function builderPage(main: HTMLElement, ctx: AppContext): () => void {
     state = toggle(state, f.name, value, on);
     changed(ev.timeStamp);
   }));
-  const facetsBox = h('section', { class: 'facets', 'aria-label': 'Facets', 'aria-busy': 'false' },
-    h('h2', null, 'Filters'), lists.map((l) => l.el));
+  const facetsBox = h('section', { class: 'facets', 'aria-labelledby': 'facets-h', 'aria-busy': 'false' },
+    h('h2', { id: 'facets-h' }, 'Filters'), lists.map((l) => l.el));
   const countEl = h('p', { role: 'status', 'aria-label': 'Result count', class: 'count-big' }, '… series');
   const errorEl = alertBox(null);
   const textarea = h('textarea', { id: 'query-json', 'aria-label': 'Query JSON', rows: 8, spellcheck: false, class: 'code' });
@@ -267,6 +274,16 @@ export function builderPage(main: HTMLElement, ctx: AppContext): () => void {
       }
       countEl.textContent = 'No count: the query was not accepted';
       showError(messageOf(e));
+      // Show the refused query's ticks and no stale rows.
+      for (const l of lists) {
+        l.syncChecked(state.selection.get(l.facet.name) ?? []);
+      }
+      observer.disconnect();
+      fill(tbody, h('tr', null, h('td', { colspan: 8, class: 'empty' }, 'No results: fix the query above.')));
+      pageInfo.textContent = '';
+      prevBtn.disabled = true;
+      nextBtn.disabled = true;
+      nextCursor = null;
     } finally {
       if (controller === c) {
         facetsBox.setAttribute('aria-busy', 'false');

@@ -231,14 +231,21 @@ export function withoutFacet(state: BuilderState, facetName: string): Criteria {
   return toQuery({ selection, extra: state.extra });
 }
 
-/** The query scoped to one project (AND), as the server freezes a project's cohort. */
+/**
+ * The query scoped to one project, as the server freezes a project's cohort. The project criterion goes last, so
+ * the server's error paths ($.and[1]...) name the user's own criteria at the positions they wrote them.
+ */
 export function scoped(query: Criteria, project: string | null): Criteria {
   if (!project) {
     return query;
   }
   const p = { eq: { project } };
-  if (Object.keys(query).length === 0) {
+  const keys = Object.keys(query);
+  if (keys.length === 0) {
     return p;
   }
-  return { and: [p, query] };
+  if (keys.length === 1 && Array.isArray(query.and)) {
+    return { and: [...query.and, p] };
+  }
+  return { and: [query, p] };
 }
