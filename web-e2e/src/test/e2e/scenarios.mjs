@@ -110,7 +110,7 @@ async function aliceBuildsFreezesAndDownloads(browser, latency, results) {
       latency.push(r);
     });
     await step('toggle DWI off and on again to sample click-to-count latency', async () => {
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 5; i++) {
         const off = await clickAndTime(page, facetValue(page, 'Series type', 'DWI'));
         check(off.count === mr, `count ${off.count} with DWI unchecked, expected ${mr}`);
         latency.push(off);
