@@ -15,7 +15,7 @@ import org.medlake.testkit.MedlakeServices;
  *
  * <p>{@link #prepare()} makes sure the three things the scripts need are there, and fails with what to do when one
  * is not (never skips: CI must run the browser tests): chromium (installed through
- * {@code infra/bin/ensure-packages chromium}, which needs root), {@code node} on the PATH, and the
+ * {@code infra/bin/ensure-packages chromium}, which needs root), the node the web module was built with ({@code web/target/node-path}, else {@code node} on the PATH), and the
  * {@code playwright-core} package in {@code web/node_modules} (system property {@code medlake.e2e.node.modules}
  * to point elsewhere). The scripts get their input as a JSON file named by {@code MEDLAKE_E2E_INPUT} and the
  * node_modules folder as {@code MEDLAKE_NODE_MODULES}; they print one JSON summary as their last stdout line.
@@ -27,12 +27,14 @@ final class E2eRunner {
 
     private final Path scripts;
     private final Path nodeModules;
+    private final String node;
     private final Path screenshots;
 
     /** What a script run produced. {@code summary} is its last stdout line as JSON (null when not JSON). */
     record Outcome(int exitCode, String output, JsonNode summary) {}
 
-    private E2eRunner(Path scripts, Path nodeModules, Path screenshots) {
+    private E2eRunner(String node, Path scripts, Path nodeModules, Path screenshots) {
+        this.node = node;
         this.scripts = scripts;
         this.nodeModules = nodeModules;
         this.screenshots = screenshots;
@@ -54,8 +56,11 @@ final class E2eRunner {
     private static E2eRunner check() throws IOException {
         Path root = MedlakeServices.repoRoot();
         ensureChromium(root);
-        String nodeVersion = run(List.of("node", "--version"), "node is needed to run the browser scenarios; install "
-                + "Node.js 18+ (Debian: apt-get install nodejs)").strip();
+        // The node the web module was built with (its build may have fetched a portable one), else the PATH's.
+        Path nodePath = root.resolve("web/target/node-path");
+        String node = Files.isRegularFile(nodePath) ? Files.readString(nodePath).strip() : "node";
+        String nodeVersion = run(List.of(node, "--version"), "node is needed to run the browser scenarios; build the "
+                + "web module first (mvn -pl web package), which finds or fetches Node.js").strip();
         Path scripts = Path.of(System.getProperty("medlake.e2e.scripts", root.resolve("web-e2e/src/test/e2e").toString()));
         Path nodeModules = Path.of(System.getProperty("medlake.e2e.node.modules", root.resolve("web/node_modules").toString()));
         if (!Files.isRegularFile(nodeModules.resolve("playwright-core/package.json"))) {
@@ -70,7 +75,7 @@ final class E2eRunner {
                 Files.delete(p);
             }
         }
-        return new E2eRunner(scripts, nodeModules, screenshots);
+        return new E2eRunner(node, scripts, nodeModules, screenshots);
     }
 
     /** Folder the scripts write their screenshots to. */
@@ -85,7 +90,7 @@ final class E2eRunner {
     Outcome run(String script, JsonNode input, Path work) throws IOException, InterruptedException {
         Path inputFile = work.resolve(script + ".input.json");
         JSON.writerWithDefaultPrettyPrinter().writeValue(inputFile.toFile(), input);
-        ProcessBuilder pb = new ProcessBuilder("node", scripts.resolve(script).toString()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(node, scripts.resolve(script).toString()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("MEDLAKE_E2E_INPUT", inputFile.toString());
         pb.environment().put("MEDLAKE_NODE_MODULES", nodeModules.toString());
