@@ -263,7 +263,7 @@ final class DataManagerRoutes {
                 g.put("action", f.get("severity"));
                 String reason = Objects.toString(f.get("reason"), "");
                 Object hint = f.get("hint");
-                g.put("detail", hint == null ? reason : reason + " Value: " + hint + ".");
+                g.put("detail", hint == null ? reason : reason + " Value: " + withoutInitial(hint.toString()) + ".");
                 g.put("instances", 0);
                 byKey.put(key, g);
             }
@@ -341,5 +341,13 @@ final class DataManagerRoutes {
             return v.toString();
         }
         return v;
+    }
+
+    /**
+     * The checker's hint without the first characters it keeps of a value ("D*** (8 chars)" becomes "*** (8
+     * chars)", "... starting J***" becomes "... starting ***"): an initial is enough to help a data manager at the console, but the web pages are seen more widely.
+     */
+    static String withoutInitial(String hint) {
+        return hint.replaceAll("[^\\s\"(*]{1,2}\\*\\*\\*", "***");
     }
 }
