@@ -13,10 +13,13 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -47,6 +50,7 @@ import org.medlake.sdk.SeriesSummary;
 /** {@link MedlakeClient} over the REST API with the JDK HTTP client. */
 public final class HttpMedlakeClient implements MedlakeClient {
     private static final String SHA256_HEADER = "X-Medlake-SHA256";
+    private static final java.util.regex.Pattern SHA256_HEX = java.util.regex.Pattern.compile("[0-9a-f]{64}");
 
     private final MedlakeConfig config;
     private final HttpClient http;
@@ -314,45 +318,118 @@ public final class HttpMedlakeClient implements MedlakeClient {
 
     @Override
     public Path fetch(ManifestEntry entry) {
+        Slot slot = slot(entry);
+        try {
+            if (Files.isRegularFile(slot.target())) {
+                if (slot.expected().equals(sha256(slot.target()))) {
+                    return slot.target();
+                }
+                Files.deleteIfExists(slot.target()); // corrupted on disk: fetch again
+            }
+            Files.createDirectories(slot.dir());
+        } catch (IOException e) {
+            throw cacheUnusable(slot, e);
+        }
+        download(entry, slot);
+        return slot.target();
+    }
+
+    /**
+     * The verified bytes of a manifest entry, with the cache used and filled exactly as {@link #fetch} does, but in
+     * one pass over the bytes: a cached file is read once and hashed in memory; a download is received into memory,
+     * hashed there, written to the cache and handed over, not written and read back. Files over
+     * {@value #IN_MEMORY_LIMIT} bytes go through {@link #fetch}. This is {@link org.medlake.sdk.Dataset}'s path.
+     *
+     * @throws MedlakeException as {@link #fetch}
+     */
+    public ByteBuffer fetchBytes(ManifestEntry entry) {
+        Slot slot = slot(entry);
+        if (entry.sizeBytes() < 0 || entry.sizeBytes() > IN_MEMORY_LIMIT) {
+            try {
+                return ByteBuffer.wrap(Files.readAllBytes(fetch(entry)));
+            } catch (IOException e) {
+                throw cacheUnusable(slot, e);
+            }
+        }
+        try {
+            if (Files.isRegularFile(slot.target())) {
+                byte[] cached = Files.readAllBytes(slot.target());
+                if (slot.expected().equals(sha256(cached))) {
+                    return ByteBuffer.wrap(cached);
+                }
+                Files.deleteIfExists(slot.target()); // corrupted on disk: fetch again
+            }
+            Files.createDirectories(slot.dir());
+        } catch (IOException e) {
+            throw cacheUnusable(slot, e);
+        }
+        return ByteBuffer.wrap(download(entry, slot));
+    }
+
+    /** Files up to this size are downloaded into memory, hashed there and written with one call. */
+    static final long IN_MEMORY_LIMIT = 64L << 20;
+
+    /** Where an entry lives in the cache, and its SHA-256 in lower-case hex. */
+    private record Slot(Path dir, Path target, String expected) {}
+
+    private Slot slot(ManifestEntry entry) {
         String expected = entry.sha256() == null ? "" : entry.sha256().toLowerCase(java.util.Locale.ROOT);
-        if (!expected.matches("[0-9a-f]{64}")) {
+        if (!SHA256_HEX.matcher(expected).matches()) {
             throw new MedlakeException(Kind.USER_ERROR, 0, "Instance " + entry.sopInstanceUid() + " of project '"
                     + entry.project() + "' has no valid SHA-256 ('" + entry.sha256() + "'), so its download cannot be "
                     + "verified. Take the entry from MedlakeClient.manifest(...).");
         }
         Path dir = config.cacheDir().resolve("sha256").resolve(expected.substring(0, 2));
-        Path target = dir.resolve(expected);
-        try {
-            if (Files.isRegularFile(target)) {
-                if (expected.equals(sha256(target))) {
-                    return target;
-                }
-                Files.deleteIfExists(target); // corrupted on disk: fetch again
-            }
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new MedlakeException(Kind.USER_ERROR, 0, "The cache directory " + dir + " cannot be used: " + e
-                    + ". Point MedlakeConfig cacheDir(...) at a writable directory.", e);
-        }
+        return new Slot(dir, dir.resolve(expected), expected);
+    }
+
+    private static MedlakeException cacheUnusable(Slot slot, IOException e) {
+        return new MedlakeException(Kind.USER_ERROR, 0, "The cache directory " + slot.dir() + " cannot be used: " + e
+                + ". Point MedlakeConfig cacheDir(...) at a writable directory.", e);
+    }
+
+    /**
+     * Downloads an entry into its cache slot with retries: into a temporary file, hashed on the way, moved into place
+     * only when the SHA-256 matches. Files up to {@link #IN_MEMORY_LIMIT} are received into memory and returned;
+     * larger ones are streamed to disk (and {@code null} is returned).
+     */
+    private byte[] download(ManifestEntry entry, Slot slot) {
         String url = config.url() + entry.downloadUrl();
+        boolean inMemory = entry.sizeBytes() >= 0 && entry.sizeBytes() <= IN_MEMORY_LIMIT;
         String lastProblem = null;
         for (int attempt = 1; attempt <= backoff.maxAttempts(); attempt++) {
             HttpResponse<InputStream> response = forProject(entry.project(), () -> send(
                     request(entry.downloadUrl()).GET(), HttpResponse.BodyHandlers.ofInputStream()));
             Path partial = null;
             try {
-                partial = Files.createTempFile(dir, ".download-", ".part");
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                try (InputStream in = response.body();
-                        OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), sha)) {
-                    in.transferTo(out);
+                partial = Files.createTempFile(slot.dir(), ".download-", ".part");
+                byte[] data = null;
+                String actual;
+                try (InputStream in = response.body()) {
+                    if (inMemory) {
+                        data = in.readNBytes((int) entry.sizeBytes());
+                        byte[] more = in.readAllBytes(); // only when the manifest's size is wrong
+                        if (more.length > 0) {
+                            data = concat(data, more);
+                        }
+                        actual = sha256(data);
+                    } else {
+                        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), sha)) {
+                            in.transferTo(out);
+                        }
+                        actual = HexFormat.of().formatHex(sha.digest());
+                    }
                 }
-                String actual = HexFormat.of().formatHex(sha.digest());
-                if (actual.equals(expected)) {
-                    Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                    return target;
+                if (actual.equals(slot.expected())) {
+                    if (data != null) {
+                        writeFully(partial, data);
+                    }
+                    Files.move(partial, slot.target(), StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.ATOMIC_MOVE);
+                    return data;
                 }
-                lastProblem = "the bytes have SHA-256 " + actual + " but the manifest says " + expected;
+                lastProblem = "the bytes have SHA-256 " + actual + " but the manifest says " + slot.expected();
             } catch (IOException e) {
                 lastProblem = "the transfer failed: " + e;
             } catch (NoSuchAlgorithmException e) {
@@ -376,11 +453,30 @@ public final class HttpMedlakeClient implements MedlakeClient {
                 + "the operator.");
     }
 
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** One channel write (the Files.write path would cut it into 8 KiB system calls). */
+    private static void writeFully(Path file, byte[] data) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buffer = ByteBuffer.wrap(data);
+            while (buffer.hasRemaining()) {
+                ch.write(buffer);
+            }
+        }
+    }
+
     private static String sha256(Path file) throws IOException {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(file), sha)) {
-                in.transferTo(OutputStream.nullOutputStream());
+            byte[] buffer = new byte[64 * 1024];
+            try (InputStream in = Files.newInputStream(file)) {
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    sha.update(buffer, 0, n);
+                }
             }
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
