@@ -22,7 +22,8 @@ import org.medlake.server.ServerConfig;
  * <pre>
  * BenchSdkMain generate --gib X --out DIR [--matrix 512] [--slices 128]
  * BenchSdkMain measure --lake DIR [--runs 3] [--threads 4] [--budget-mib 256] [--es URL] [--issuer URL]
- *                      [--user alice --password alice] [--project demo] [--index-tag bench-sdk] [--work DIR] [--json]
+ *                      [--user alice --password alice] [--project demo] [--index-tag bench-sdk] [--work DIR]
+ *                      [--cache-dir DIR] [--json]
  * </pre>
  *
  * <p>{@code generate} writes the synthetic MR series ({@link BenchData}), reused when already there. {@code measure}
@@ -37,7 +38,8 @@ public final class BenchSdkMain {
 
     static final String USAGE = "usage: bench sdk generate --gib X --out DIR [--matrix 512] [--slices 128]\n"
             + "       bench sdk measure --lake DIR [--runs 3] [--threads 4] [--budget-mib 256] [--es URL] [--issuer URL]\n"
-            + "                         [--user alice --password alice] [--project demo] [--index-tag bench-sdk] [--work DIR] [--json]";
+            + "                         [--user alice --password alice] [--project demo] [--index-tag bench-sdk] [--work DIR]\n"
+            + "                         [--cache-dir DIR (default WORK/sdk-cache)] [--json]";
 
     public static void main(String[] args) {
         // The in-process API logs every request at INFO; keep the bench's output to its figures.
@@ -60,7 +62,7 @@ public final class BenchSdkMain {
         double gib = 1;
         int matrix = 512, slices = 128, runs = 3, threads = 4;
         long budgetMib = 256;
-        String out0 = null, lake = null, es = null, work = null;
+        String out0 = null, lake = null, es = null, work = null, cacheDir = null;
         String issuer = System.getenv().getOrDefault("MEDLAKE_KEYCLOAK_ISSUER", ServerConfig.DEFAULT_ISSUER);
         String user = "alice", password = "alice", project = "demo", tag = "bench-sdk";
         boolean json = false;
@@ -83,6 +85,7 @@ public final class BenchSdkMain {
                     case "--project" -> project = value(args, ++i, a);
                     case "--index-tag" -> tag = value(args, ++i, a);
                     case "--work" -> work = value(args, ++i, a);
+                    case "--cache-dir" -> cacheDir = value(args, ++i, a);
                     case "--json" -> json = true;
                     default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
                 }
@@ -113,7 +116,7 @@ public final class BenchSdkMain {
                     Path workDir = work != null ? Path.of(work) : lakeDir.toAbsolutePath().getParent();
                     SdkBench.Figures f = measure(lakeDir, es, issuer, tag, new SdkBench.Options(null, issuer, user,
                             password, project, "bench-sdk", runs, threads, budgetMib << 20,
-                            workDir.resolve("sdk-cache")), err);
+                            cacheDir != null ? Path.of(cacheDir) : workDir.resolve("sdk-cache")), err);
                     report(f, out, json);
                     return 0;
                 }

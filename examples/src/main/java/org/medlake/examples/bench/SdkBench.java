@@ -58,7 +58,7 @@ final class SdkBench {
             int runs, int threads, long budgetBytes, Path cacheDir) {}
 
     /** One timed pass. */
-    record Pass(String side, long bytes, int files, double seconds) {
+    record Pass(String side, long bytes, int files, double seconds, double cpuSeconds) {
         double mbPerSecond() {
             return bytes / seconds / 1e6;
         }
@@ -91,8 +91,7 @@ final class SdkBench {
     }
 
     static Figures run(Options o, PrintStream log) throws IOException, InterruptedException {
-        try (MedlakeClient client = MedlakeClient.create(cfg -> cfg.url(o.apiUrl()).issuer(o.issuer())
-                .password(o.user(), o.password()).cacheDir(o.cacheDir()))) {
+        try (MedlakeClient client = client(o)) {
             CohortManifest manifest = manifest(client, o, log);
             List<ManifestEntry> entries = manifest.entries();
             if (entries.isEmpty()) {
@@ -110,22 +109,44 @@ final class SdkBench {
             // Warm-up (JIT, connections, server caches) on about 1/8 of the files, untimed.
             List<ManifestEntry> warm = entries.subList(0, Math.max(1, Math.min(entries.size(), entries.size() / 8)));
             raw(http, o, warm, crcs);
-            sdk(client, o, manifest, warm.size(), crcs);
+            sdk(o, manifest, warm.size(), crcs);
 
             List<Pass> passes = new ArrayList<>();
             for (int r = 1; r <= o.runs(); r++) {
                 Pass raw = retried(() -> raw(http, o, entries, crcs), http, o, log);
-                log.printf(Locale.ROOT, "bench sdk: run %d/%d raw HTTP  %8.1f MB/s (%d files, %.2f s)%n", r, o.runs(),
-                        raw.mbPerSecond(), raw.files(), raw.seconds());
-                Pass sdk = retried(() -> sdk(client, o, manifest, entries.size(), crcs), http, o, log);
-                log.printf(Locale.ROOT, "bench sdk: run %d/%d SDK       %8.1f MB/s (%d files, %.2f s)%n", r, o.runs(),
-                        sdk.mbPerSecond(), sdk.files(), sdk.seconds());
+                log.printf(Locale.ROOT, "bench sdk: run %d/%d raw HTTP  %8.1f MB/s (%d files, %.2f s, %.1f s CPU)%n", r,
+                        o.runs(), raw.mbPerSecond(), raw.files(), raw.seconds(), raw.cpuSeconds());
+                Pass sdk = retried(() -> sdk(o, manifest, entries.size(), crcs), http, o, log);
+                log.printf(Locale.ROOT, "bench sdk: run %d/%d SDK       %8.1f MB/s (%d files, %.2f s, %.1f s CPU)%n", r,
+                        o.runs(), sdk.mbPerSecond(), sdk.files(), sdk.seconds(), sdk.cpuSeconds());
                 passes.add(raw);
                 passes.add(sdk);
             }
             BenchData.deleteTree(o.cacheDir());
             return new Figures(entries.size(), bytes, manifest.version().version(), List.copyOf(passes));
         }
+    }
+
+    /**
+     * Lets the file system catch up before a timed pass: {@code sync} writes back what earlier passes left dirty
+     * (the previous SDK pass's cache, whose deletion may also trigger discards), so that no pass pays for another's
+     * disk work. Best effort: without a {@code sync} command the pass starts anyway.
+     */
+    private static void settle() throws InterruptedException {
+        try {
+            new ProcessBuilder("sync").inheritIO().start().waitFor();
+        } catch (IOException noSync) {
+            // not a Unix-like system: nothing to wait for
+        }
+    }
+
+    /** CPU time of this process (server and clients alike), to tell work from waiting on a shared machine. */
+    private static double cpuSeconds() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime() / 1e9;
+        }
+        return Double.NaN;
     }
 
     private interface PassCall {
@@ -171,6 +192,11 @@ final class SdkBench {
         return false;
     }
 
+    private static MedlakeClient client(Options o) {
+        return MedlakeClient.create(cfg -> cfg.url(o.apiUrl()).issuer(o.issuer()).password(o.user(), o.password())
+                .cacheDir(o.cacheDir()));
+    }
+
     /** The bench cohort's latest version: created over every released series of the project and frozen once. */
     private static CohortManifest manifest(MedlakeClient client, Options o, PrintStream log) {
         Cohort cohort;
@@ -192,10 +218,12 @@ final class SdkBench {
     }
 
     /** One SDK epoch from an empty cache over the first {@code count} entries, in manifest order. */
-    private static Pass sdk(MedlakeClient client, Options o, CohortManifest manifest, int count, Map<String, Long> crcs)
-            throws IOException {
+    private static Pass sdk(Options o, CohortManifest manifest, int count, Map<String, Long> crcs)
+            throws IOException, InterruptedException {
         BenchData.deleteTree(o.cacheDir());
-        // A fresh token outside the timed part, as a training job has one from its previous call.
+        settle();
+        MedlakeClient client = client(o);
+        // Logged in outside the timed part, as a training job is from its previous call.
         client.cohortVersion(o.project(), o.cohort(), manifest.version().version());
         CohortManifest part = count == manifest.entries().size() ? manifest
                 : new CohortManifest(manifest.version(), manifest.sha256(), manifest.entries().subList(0, count));
@@ -203,6 +231,7 @@ final class SdkBench {
         CRC32C crc = new CRC32C();
         long bytes = 0;
         int files = 0;
+        double cpu = cpuSeconds();
         long start = System.nanoTime();
         try (DatasetIterator it = ds.iterator(0)) {
             while (it.hasNext()) {
@@ -215,17 +244,23 @@ final class SdkBench {
                 bytes += size;
                 files++;
             }
+        } finally {
+            client.close(); // waits for the cache writes still pending: they are part of the pass
         }
-        return new Pass("sdk", bytes, files, (System.nanoTime() - start) / 1e9);
+        Pass pass = new Pass("sdk", bytes, files, (System.nanoTime() - start) / 1e9, cpuSeconds() - cpu);
+        BenchData.deleteTree(o.cacheDir());
+        return pass;
     }
 
     /** The same files over plain HTTP by {@code threads} workers, each file read whole into memory. */
     private static Pass raw(HttpClient http, Options o, List<ManifestEntry> entries, Map<String, Long> crcs)
             throws IOException, InterruptedException {
+        settle();
         String token = passwordToken(http, o);
         AtomicInteger next = new AtomicInteger();
         AtomicLong bytes = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(o.threads());
+        double cpu = cpuSeconds();
         long start = System.nanoTime();
         try {
             List<Future<?>> workers = new ArrayList<>();
@@ -251,7 +286,7 @@ final class SdkBench {
         } finally {
             pool.shutdownNow();
         }
-        return new Pass("raw", bytes.get(), entries.size(), (System.nanoTime() - start) / 1e9);
+        return new Pass("raw", bytes.get(), entries.size(), (System.nanoTime() - start) / 1e9, cpuSeconds() - cpu);
     }
 
     private static byte[] download(HttpClient http, String url, String token, long size)

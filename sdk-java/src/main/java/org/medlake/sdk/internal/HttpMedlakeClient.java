@@ -57,6 +57,13 @@ public final class HttpMedlakeClient implements MedlakeClient {
     private final ObjectMapper json;
     private final TokenProvider tokens;
     private final Backoff backoff;
+    /** Writes verified downloads of {@link #fetchBytes} into the cache, off the caller's path. */
+    private final java.util.concurrent.ExecutorService cacheWriter = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "medlake-cache-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.atomic.AtomicLong pendingWrites = new java.util.concurrent.atomic.AtomicLong();
 
     /** Creates a client for a validated configuration. */
     public HttpMedlakeClient(MedlakeConfig config) {
@@ -330,15 +337,17 @@ public final class HttpMedlakeClient implements MedlakeClient {
         } catch (IOException e) {
             throw cacheUnusable(slot, e);
         }
-        download(entry, slot);
+        download(entry, slot, false);
         return slot.target();
     }
 
     /**
      * The verified bytes of a manifest entry, with the cache used and filled exactly as {@link #fetch} does, but in
      * one pass over the bytes: a cached file is read once and hashed in memory; a download is received into memory,
-     * hashed there, written to the cache and handed over, not written and read back. Files over
-     * {@value #IN_MEMORY_LIMIT} bytes go through {@link #fetch}. This is {@link org.medlake.sdk.Dataset}'s path.
+     * hashed there and handed over, not written and read back. The verified bytes are written to the cache behind
+     * the caller's back by one writer thread while at most {@value #WRITE_BEHIND_LIMIT} bytes wait for it (else
+     * before returning), so a slow disk does not hold up the stream; {@link #close} waits for those writes. Files
+     * over {@value #IN_MEMORY_LIMIT} bytes go through {@link #fetch}. This is {@link org.medlake.sdk.Dataset}'s path.
      *
      * @throws MedlakeException as {@link #fetch}
      */
@@ -363,11 +372,13 @@ public final class HttpMedlakeClient implements MedlakeClient {
         } catch (IOException e) {
             throw cacheUnusable(slot, e);
         }
-        return ByteBuffer.wrap(download(entry, slot));
+        return ByteBuffer.wrap(download(entry, slot, true));
     }
 
     /** Files up to this size are downloaded into memory, hashed there and written with one call. */
     static final long IN_MEMORY_LIMIT = 64L << 20;
+    /** Bytes of verified downloads that may wait for the cache writer. */
+    static final long WRITE_BEHIND_LIMIT = 64L << 20;
 
     /** Where an entry lives in the cache, and its SHA-256 in lower-case hex. */
     private record Slot(Path dir, Path target, String expected) {}
@@ -393,7 +404,7 @@ public final class HttpMedlakeClient implements MedlakeClient {
      * only when the SHA-256 matches. Files up to {@link #IN_MEMORY_LIMIT} are received into memory and returned;
      * larger ones are streamed to disk (and {@code null} is returned).
      */
-    private byte[] download(ManifestEntry entry, Slot slot) {
+    private byte[] download(ManifestEntry entry, Slot slot, boolean writeBehind) {
         String url = config.url() + entry.downloadUrl();
         boolean inMemory = entry.sizeBytes() >= 0 && entry.sizeBytes() <= IN_MEMORY_LIMIT;
         String lastProblem = null;
@@ -422,6 +433,11 @@ public final class HttpMedlakeClient implements MedlakeClient {
                     }
                 }
                 if (actual.equals(slot.expected())) {
+                    if (data != null && writeBehind && reserveWrite(data.length)) {
+                        writeBehind(partial, slot.target(), data);
+                        partial = null; // the writer owns it now
+                        return data;
+                    }
                     if (data != null) {
                         writeFully(partial, data);
                     }
@@ -451,6 +467,46 @@ public final class HttpMedlakeClient implements MedlakeClient {
                 + entry.project() + "' could not be downloaded intact from " + url + " in " + backoff.maxAttempts()
                 + " attempts: " + lastProblem + ". Retry later; if it persists, the lake's copy may be damaged: tell "
                 + "the operator.");
+    }
+
+    private boolean reserveWrite(long bytes) {
+        while (true) {
+            long now = pendingWrites.get();
+            if (now + bytes > WRITE_BEHIND_LIMIT) {
+                return false;
+            }
+            if (pendingWrites.compareAndSet(now, now + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    /** Writes verified bytes into the cache on the writer thread; a failed write only leaves the file uncached. */
+    private void writeBehind(Path partial, Path target, byte[] data) {
+        try {
+            cacheWriter.execute(() -> {
+                try {
+                    writeFully(partial, data);
+                    Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) {
+                    // the next read of this entry downloads it again
+                } finally {
+                    pendingWrites.addAndGet(-data.length);
+                    try {
+                        Files.deleteIfExists(partial);
+                    } catch (IOException ignored) {
+                        // a stray .part file is harmless
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            pendingWrites.addAndGet(-data.length);
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // a stray .part file is harmless
+            }
+        }
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
@@ -486,7 +542,13 @@ public final class HttpMedlakeClient implements MedlakeClient {
 
     @Override
     public void close() {
-        // The JDK client of Java 17 has no close(); its threads end with the client.
+        // The JDK client of Java 17 has no close(); its threads end with the client. Pending cache writes finish.
+        cacheWriter.shutdown();
+        try {
+            cacheWriter.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private String instanceFile(String sop) {
