@@ -333,7 +333,7 @@ public final class HttpMedlakeClient implements MedlakeClient {
                 }
                 Files.deleteIfExists(slot.target()); // corrupted on disk: fetch again
             }
-            Files.createDirectories(slot.dir());
+            createDirectories(slot.dir());
         } catch (IOException e) {
             throw cacheUnusable(slot, e);
         }
@@ -368,7 +368,7 @@ public final class HttpMedlakeClient implements MedlakeClient {
                 }
                 Files.deleteIfExists(slot.target()); // corrupted on disk: fetch again
             }
-            Files.createDirectories(slot.dir());
+            createDirectories(slot.dir());
         } catch (IOException e) {
             throw cacheUnusable(slot, e);
         }
@@ -392,6 +392,13 @@ public final class HttpMedlakeClient implements MedlakeClient {
         }
         Path dir = config.cacheDir().resolve("sha256").resolve(expected.substring(0, 2));
         return new Slot(dir, dir.resolve(expected), expected);
+    }
+
+    /** As Files.createDirectories, without the exception it raises and catches inside when the folder exists. */
+    private static void createDirectories(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+        }
     }
 
     private static MedlakeException cacheUnusable(Slot slot, IOException e) {
