@@ -59,6 +59,9 @@ public final class DatasetIterator implements Iterator<Sample>, AutoCloseable {
     }
 
     private static ByteBuffer read(MedlakeClient client, ManifestEntry e) {
+        if (client instanceof org.medlake.sdk.internal.HttpMedlakeClient http) {
+            return http.fetchBytes(e); // the same cache and checks as fetch, without reading the file back
+        }
         try {
             return ByteBuffer.wrap(Files.readAllBytes(client.fetch(e)));
         } catch (IOException x) {

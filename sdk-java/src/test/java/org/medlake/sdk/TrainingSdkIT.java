@@ -134,6 +134,44 @@ class TrainingSdkIT {
     }
 
     @Test
+    void datasetSamplesFillTheSameVerifiedCacheAndRepairACorruptedFile() throws Exception {
+        CohortManifest m;
+        try (MedlakeClient alice = client("alice")) {
+            m = frozen(alice);
+            try (DatasetIterator it = Dataset.of(alice, m).prefetch(3, 1000).iterator(0)) {
+                while (it.hasNext()) {
+                    Sample s = it.next();
+                    assertThat(new String(s.bytes(), StandardCharsets.UTF_8)).isEqualTo("DICM-" + s.entry().sopInstanceUid());
+                }
+            }
+        } // close() waits for the cache writes still pending
+        // every sample was cached under its SHA-256, exactly where fetch looks
+        for (ManifestEntry e : m.entries()) {
+            Path cached = cache.resolve("alice").resolve("sha256").resolve(e.sha256().substring(0, 2)).resolve(e.sha256());
+            assertThat(sha256(cached)).isEqualTo(e.sha256());
+        }
+        try (MedlakeClient alice = client("alice")) {
+            Dataset ds = Dataset.of(alice, m).prefetch(3, 1000);
+            ManifestEntry victim = ds.order(0).get(3);
+            Path cached = alice.fetch(victim);
+            Files.write(cached, "garbage".getBytes(StandardCharsets.UTF_8));
+            try (DatasetIterator it = ds.iterator(0)) {
+                for (int i = 0; i < 3; i++) {
+                    it.next();
+                }
+                Sample s = it.next();
+                assertThat(s.entry()).isEqualTo(victim);
+                assertThat(new String(s.bytes(), StandardCharsets.UTF_8)).isEqualTo("DICM-" + victim.sopInstanceUid());
+            }
+            alice.close();
+            assertThat(sha256(cached)).isEqualTo(victim.sha256());
+        }
+        try (var left = Files.walk(cache)) {
+            assertThat(left.filter(p -> p.toString().endsWith(".part"))).isEmpty();
+        }
+    }
+
+    @Test
     void aUserWithoutRightsGetsAnErrorNamingTheProject() {
         CohortManifest m;
         try (MedlakeClient alice = client("alice")) {

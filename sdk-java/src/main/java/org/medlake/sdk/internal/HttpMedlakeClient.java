@@ -13,10 +13,13 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -48,12 +51,20 @@ import org.medlake.sdk.Volume;
 /** {@link MedlakeClient} over the REST API with the JDK HTTP client. */
 public final class HttpMedlakeClient implements MedlakeClient {
     private static final String SHA256_HEADER = "X-Medlake-SHA256";
+    private static final java.util.regex.Pattern SHA256_HEX = java.util.regex.Pattern.compile("[0-9a-f]{64}");
 
     private final MedlakeConfig config;
     private final HttpClient http;
     private final ObjectMapper json;
     private final TokenProvider tokens;
     private final Backoff backoff;
+    /** Writes verified downloads of {@link #fetchBytes} into the cache, off the caller's path. */
+    private final java.util.concurrent.ExecutorService cacheWriter = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "medlake-cache-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.atomic.AtomicLong pendingWrites = new java.util.concurrent.atomic.AtomicLong();
 
     /** Creates a client for a validated configuration. */
     public HttpMedlakeClient(MedlakeConfig config) {
@@ -315,45 +326,134 @@ public final class HttpMedlakeClient implements MedlakeClient {
 
     @Override
     public Path fetch(ManifestEntry entry) {
+        Slot slot = slot(entry);
+        try {
+            if (Files.isRegularFile(slot.target())) {
+                if (slot.expected().equals(sha256(slot.target()))) {
+                    return slot.target();
+                }
+                Files.deleteIfExists(slot.target()); // corrupted on disk: fetch again
+            }
+            createDirectories(slot.dir());
+        } catch (IOException e) {
+            throw cacheUnusable(slot, e);
+        }
+        download(entry, slot, false);
+        return slot.target();
+    }
+
+    /**
+     * The verified bytes of a manifest entry, with the cache used and filled exactly as {@link #fetch} does, but in
+     * one pass over the bytes: a cached file is read once and hashed in memory; a download is received into memory,
+     * hashed there and handed over, not written and read back. The verified bytes are written to the cache behind
+     * the caller's back by one writer thread while at most {@value #WRITE_BEHIND_LIMIT} bytes wait for it (else
+     * before returning), so a slow disk does not hold up the stream; {@link #close} waits for those writes. Files
+     * over {@value #IN_MEMORY_LIMIT} bytes go through {@link #fetch}. This is {@link org.medlake.sdk.Dataset}'s path.
+     *
+     * @throws MedlakeException as {@link #fetch}
+     */
+    public ByteBuffer fetchBytes(ManifestEntry entry) {
+        Slot slot = slot(entry);
+        if (entry.sizeBytes() < 0 || entry.sizeBytes() > IN_MEMORY_LIMIT) {
+            try {
+                return ByteBuffer.wrap(Files.readAllBytes(fetch(entry)));
+            } catch (IOException e) {
+                throw cacheUnusable(slot, e);
+            }
+        }
+        try {
+            if (Files.isRegularFile(slot.target())) {
+                byte[] cached = Files.readAllBytes(slot.target());
+                if (slot.expected().equals(sha256(cached))) {
+                    return ByteBuffer.wrap(cached);
+                }
+                Files.deleteIfExists(slot.target()); // corrupted on disk: fetch again
+            }
+            createDirectories(slot.dir());
+        } catch (IOException e) {
+            throw cacheUnusable(slot, e);
+        }
+        return ByteBuffer.wrap(download(entry, slot, true));
+    }
+
+    /** Files up to this size are downloaded into memory, hashed there and written with one call. */
+    static final long IN_MEMORY_LIMIT = 64L << 20;
+    /** Bytes of verified downloads that may wait for the cache writer. */
+    static final long WRITE_BEHIND_LIMIT = 64L << 20;
+
+    /** Where an entry lives in the cache, and its SHA-256 in lower-case hex. */
+    private record Slot(Path dir, Path target, String expected) {}
+
+    private Slot slot(ManifestEntry entry) {
         String expected = entry.sha256() == null ? "" : entry.sha256().toLowerCase(java.util.Locale.ROOT);
-        if (!expected.matches("[0-9a-f]{64}")) {
+        if (!SHA256_HEX.matcher(expected).matches()) {
             throw new MedlakeException(Kind.USER_ERROR, 0, "Instance " + entry.sopInstanceUid() + " of project '"
                     + entry.project() + "' has no valid SHA-256 ('" + entry.sha256() + "'), so its download cannot be "
                     + "verified. Take the entry from MedlakeClient.manifest(...).");
         }
         Path dir = config.cacheDir().resolve("sha256").resolve(expected.substring(0, 2));
-        Path target = dir.resolve(expected);
-        try {
-            if (Files.isRegularFile(target)) {
-                if (expected.equals(sha256(target))) {
-                    return target;
-                }
-                Files.deleteIfExists(target); // corrupted on disk: fetch again
-            }
+        return new Slot(dir, dir.resolve(expected), expected);
+    }
+
+    /** As Files.createDirectories, without the exception it raises and catches inside when the folder exists. */
+    private static void createDirectories(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new MedlakeException(Kind.USER_ERROR, 0, "The cache directory " + dir + " cannot be used: " + e
-                    + ". Point MedlakeConfig cacheDir(...) at a writable directory.", e);
         }
+    }
+
+    private static MedlakeException cacheUnusable(Slot slot, IOException e) {
+        return new MedlakeException(Kind.USER_ERROR, 0, "The cache directory " + slot.dir() + " cannot be used: " + e
+                + ". Point MedlakeConfig cacheDir(...) at a writable directory.", e);
+    }
+
+    /**
+     * Downloads an entry into its cache slot with retries: into a temporary file, hashed on the way, moved into place
+     * only when the SHA-256 matches. Files up to {@link #IN_MEMORY_LIMIT} are received into memory and returned;
+     * larger ones are streamed to disk (and {@code null} is returned).
+     */
+    private byte[] download(ManifestEntry entry, Slot slot, boolean writeBehind) {
         String url = config.url() + entry.downloadUrl();
+        boolean inMemory = entry.sizeBytes() >= 0 && entry.sizeBytes() <= IN_MEMORY_LIMIT;
         String lastProblem = null;
         for (int attempt = 1; attempt <= backoff.maxAttempts(); attempt++) {
             HttpResponse<InputStream> response = forProject(entry.project(), () -> send(
                     request(entry.downloadUrl()).GET(), HttpResponse.BodyHandlers.ofInputStream()));
             Path partial = null;
             try {
-                partial = Files.createTempFile(dir, ".download-", ".part");
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                try (InputStream in = response.body();
-                        OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), sha)) {
-                    in.transferTo(out);
+                partial = Files.createTempFile(slot.dir(), ".download-", ".part");
+                byte[] data = null;
+                String actual;
+                try (InputStream in = response.body()) {
+                    if (inMemory) {
+                        data = in.readNBytes((int) entry.sizeBytes());
+                        byte[] more = in.readAllBytes(); // only when the manifest's size is wrong
+                        if (more.length > 0) {
+                            data = concat(data, more);
+                        }
+                        actual = sha256(data);
+                    } else {
+                        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), sha)) {
+                            in.transferTo(out);
+                        }
+                        actual = HexFormat.of().formatHex(sha.digest());
+                    }
                 }
-                String actual = HexFormat.of().formatHex(sha.digest());
-                if (actual.equals(expected)) {
-                    Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                    return target;
+                if (actual.equals(slot.expected())) {
+                    if (data != null && writeBehind && reserveWrite(data.length)) {
+                        writeBehind(partial, slot.target(), data);
+                        partial = null; // the writer owns it now
+                        return data;
+                    }
+                    if (data != null) {
+                        writeFully(partial, data);
+                    }
+                    Files.move(partial, slot.target(), StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.ATOMIC_MOVE);
+                    return data;
                 }
-                lastProblem = "the bytes have SHA-256 " + actual + " but the manifest says " + expected;
+                lastProblem = "the bytes have SHA-256 " + actual + " but the manifest says " + slot.expected();
             } catch (IOException e) {
                 lastProblem = "the transfer failed: " + e;
             } catch (NoSuchAlgorithmException e) {
@@ -375,6 +475,62 @@ public final class HttpMedlakeClient implements MedlakeClient {
                 + entry.project() + "' could not be downloaded intact from " + url + " in " + backoff.maxAttempts()
                 + " attempts: " + lastProblem + ". Retry later; if it persists, the lake's copy may be damaged: tell "
                 + "the operator.");
+    }
+
+    private boolean reserveWrite(long bytes) {
+        while (true) {
+            long now = pendingWrites.get();
+            if (now + bytes > WRITE_BEHIND_LIMIT) {
+                return false;
+            }
+            if (pendingWrites.compareAndSet(now, now + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    /** Writes verified bytes into the cache on the writer thread; a failed write only leaves the file uncached. */
+    private void writeBehind(Path partial, Path target, byte[] data) {
+        try {
+            cacheWriter.execute(() -> {
+                try {
+                    writeFully(partial, data);
+                    Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) {
+                    // the next read of this entry downloads it again
+                } finally {
+                    pendingWrites.addAndGet(-data.length);
+                    try {
+                        Files.deleteIfExists(partial);
+                    } catch (IOException ignored) {
+                        // a stray .part file is harmless
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            pendingWrites.addAndGet(-data.length);
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // a stray .part file is harmless
+            }
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** One channel write (the Files.write path would cut it into 8 KiB system calls). */
+    private static void writeFully(Path file, byte[] data) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buffer = ByteBuffer.wrap(data);
+            while (buffer.hasRemaining()) {
+                ch.write(buffer);
+            }
+        }
     }
 
     @Override
@@ -444,8 +600,11 @@ public final class HttpMedlakeClient implements MedlakeClient {
     private static String sha256(Path file) throws IOException {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(file), sha)) {
-                in.transferTo(OutputStream.nullOutputStream());
+            byte[] buffer = new byte[64 * 1024];
+            try (InputStream in = Files.newInputStream(file)) {
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    sha.update(buffer, 0, n);
+                }
             }
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
@@ -455,7 +614,13 @@ public final class HttpMedlakeClient implements MedlakeClient {
 
     @Override
     public void close() {
-        // The JDK client of Java 17 has no close(); its threads end with the client.
+        // The JDK client of Java 17 has no close(); its threads end with the client. Pending cache writes finish.
+        cacheWriter.shutdown();
+        try {
+            cacheWriter.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private String instanceFile(String sop) {
