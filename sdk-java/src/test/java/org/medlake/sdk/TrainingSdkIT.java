@@ -145,29 +145,45 @@ class TrainingSdkIT {
                 }
             }
         } // close() waits for the cache writes still pending
-        // every sample was cached under its SHA-256, exactly where fetch looks
-        for (ManifestEntry e : m.entries()) {
-            Path cached = cache.resolve("alice").resolve("sha256").resolve(e.sha256().substring(0, 2)).resolve(e.sha256());
-            assertThat(sha256(cached)).isEqualTo(e.sha256());
+        // every sample was cached, packed: the pack holds exactly the cohort's bytes
+        Path packs = cache.resolve("alice").resolve("packs");
+        long total = m.entries().stream().mapToLong(ManifestEntry::sizeBytes).sum();
+        try (var ps = Files.list(packs)) {
+            assertThat(ps.filter(p -> p.toString().endsWith(".dat")).mapToLong(p -> p.toFile().length()).sum())
+                    .isEqualTo(total);
+        }
+        // damage every packed copy: the next epoch detects it, downloads again and packs fresh copies
+        try (var ps = Files.list(packs)) {
+            for (Path p : ps.filter(p -> p.toString().endsWith(".dat")).toList()) {
+                byte[] junk = new byte[(int) Files.size(p)];
+                java.util.Arrays.fill(junk, (byte) 'x');
+                Files.write(p, junk);
+            }
         }
         try (MedlakeClient alice = client("alice")) {
-            Dataset ds = Dataset.of(alice, m).prefetch(3, 1000);
-            ManifestEntry victim = ds.order(0).get(3);
-            Path cached = alice.fetch(victim);
-            Files.write(cached, "garbage".getBytes(StandardCharsets.UTF_8));
-            try (DatasetIterator it = ds.iterator(0)) {
-                for (int i = 0; i < 3; i++) {
-                    it.next();
+            try (DatasetIterator it = Dataset.of(alice, m).prefetch(3, 1000).iterator(0)) {
+                while (it.hasNext()) {
+                    Sample s = it.next();
+                    assertThat(new String(s.bytes(), StandardCharsets.UTF_8)).isEqualTo("DICM-" + s.entry().sopInstanceUid());
                 }
-                Sample s = it.next();
-                assertThat(s.entry()).isEqualTo(victim);
-                assertThat(new String(s.bytes(), StandardCharsets.UTF_8)).isEqualTo("DICM-" + victim.sopInstanceUid());
             }
-            alice.close();
-            assertThat(sha256(cached)).isEqualTo(victim.sha256());
         }
-        try (var left = Files.walk(cache)) {
-            assertThat(left.filter(p -> p.toString().endsWith(".part"))).isEmpty();
+        try (var ps = Files.list(packs)) {
+            assertThat(ps.filter(p -> p.toString().endsWith(".dat")).mapToLong(p -> p.toFile().length()).sum())
+                    .isEqualTo(2 * total);
+        }
+        // a third client reads the fresh copies, without the server
+        try (MedlakeClient offline = MedlakeClient.create(cfg -> cfg.url("http://127.0.0.1:9").accessToken("none")
+                .cacheDir(cache.resolve("alice")).retries(1, java.time.Duration.ofMillis(1)))) {
+            try (DatasetIterator it = Dataset.of(offline, m).iterator(0)) {
+                int n = 0;
+                while (it.hasNext()) {
+                    Sample s = it.next();
+                    assertThat(new String(s.bytes(), StandardCharsets.UTF_8)).isEqualTo("DICM-" + s.entry().sopInstanceUid());
+                    n++;
+                }
+                assertThat(n).isEqualTo(m.entries().size());
+            }
         }
     }
 

@@ -14,12 +14,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -65,6 +63,8 @@ public final class HttpMedlakeClient implements MedlakeClient {
         return t;
     });
     private final java.util.concurrent.atomic.AtomicLong pendingWrites = new java.util.concurrent.atomic.AtomicLong();
+    /** Where the Dataset's samples are cached: packed files, far cheaper to write than one file per sample. */
+    private final PackCache packs;
 
     /** Creates a client for a validated configuration. */
     public HttpMedlakeClient(MedlakeConfig config) {
@@ -75,6 +75,7 @@ public final class HttpMedlakeClient implements MedlakeClient {
                 .build();
         this.json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         this.tokens = new TokenProvider(config, http, json, Clock.systemUTC());
+        this.packs = new PackCache(config.cacheDir().resolve("packs"));
         this.backoff = new Backoff(config.maxAttempts(), config.retryBaseDelay(),
                 () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
     }
@@ -338,17 +339,17 @@ public final class HttpMedlakeClient implements MedlakeClient {
         } catch (IOException e) {
             throw cacheUnusable(slot, e);
         }
-        download(entry, slot, false);
+        download(entry, slot);
         return slot.target();
     }
 
     /**
-     * The verified bytes of a manifest entry, with the cache used and filled exactly as {@link #fetch} does, but in
-     * one pass over the bytes: a cached file is read once and hashed in memory; a download is received into memory,
-     * hashed there and handed over, not written and read back. The verified bytes are written to the cache behind
-     * the caller's back by one writer thread while at most {@value #WRITE_BEHIND_LIMIT} bytes wait for it (else
-     * before returning), so a slow disk does not hold up the stream; {@link #close} waits for those writes. Files
-     * over {@value #IN_MEMORY_LIMIT} bytes go through {@link #fetch}. This is {@link org.medlake.sdk.Dataset}'s path.
+     * The verified bytes of a manifest entry, in one pass over them: from the pack cache ({@code <cacheDir>/packs},
+     * see {@link PackCache}) or a file {@link #fetch} cached, hashed in memory; else downloaded into memory, hashed
+     * there, handed over and appended to this client's pack, behind the caller's back by one writer thread while at
+     * most {@value #WRITE_BEHIND_LIMIT} bytes wait for it (else before returning); {@link #close} waits for those
+     * writes. A cached copy that fails its hash is ignored and downloaded again. Files over {@value #IN_MEMORY_LIMIT}
+     * bytes go through {@link #fetch}. This is {@link org.medlake.sdk.Dataset}'s path.
      *
      * @throws MedlakeException as {@link #fetch}
      */
@@ -361,19 +362,76 @@ public final class HttpMedlakeClient implements MedlakeClient {
                 throw cacheUnusable(slot, e);
             }
         }
+        byte[] packed = packs.get(slot.expected());
+        if (packed != null) {
+            return ByteBuffer.wrap(packed);
+        }
         try {
-            if (Files.isRegularFile(slot.target())) {
+            if (Files.isRegularFile(slot.target())) { // cached by fetch
                 byte[] cached = Files.readAllBytes(slot.target());
                 if (slot.expected().equals(sha256(cached))) {
                     return ByteBuffer.wrap(cached);
                 }
                 Files.deleteIfExists(slot.target()); // corrupted on disk: fetch again
             }
-            createDirectories(slot.dir());
         } catch (IOException e) {
             throw cacheUnusable(slot, e);
         }
-        return ByteBuffer.wrap(download(entry, slot, true));
+        byte[] data = downloadVerified(entry, slot);
+        if (reserveWrite(data.length)) {
+            packBehind(slot, data);
+        } else {
+            pack(slot, data);
+        }
+        return ByteBuffer.wrap(data);
+    }
+
+    /** Downloads a file into memory with retries until its bytes match the manifest's SHA-256. */
+    private byte[] downloadVerified(ManifestEntry entry, Slot slot) {
+        String url = config.url() + entry.downloadUrl();
+        String lastProblem = null;
+        for (int attempt = 1; attempt <= backoff.maxAttempts(); attempt++) {
+            // Received straight into one array (no stream hand-off per buffer), then hashed there.
+            byte[] data = forProject(entry.project(), () -> send(request(entry.downloadUrl()).GET(),
+                    HttpResponse.BodyHandlers.ofByteArray())).body();
+            String actual = sha256(data);
+            if (actual.equals(slot.expected())) {
+                return data;
+            }
+            lastProblem = "the bytes have SHA-256 " + actual + " but the manifest says " + slot.expected();
+            if (attempt < backoff.maxAttempts()) {
+                sleep(backoff.delay(attempt, null), url);
+            }
+        }
+        throw new MedlakeException(Kind.EXTERNAL, 0, "Instance " + entry.sopInstanceUid() + " of project '"
+                + entry.project() + "' could not be downloaded intact from " + url + " in " + backoff.maxAttempts()
+                + " attempts: " + lastProblem + ". Retry later; if it persists, the lake's copy may be damaged: tell "
+                + "the operator.");
+    }
+
+    /** Appends verified bytes to this client's pack; a failed write only leaves them uncached. */
+    private void pack(Slot slot, byte[] data) {
+        try {
+            packs.put(slot.expected(), data);
+        } catch (IOException e) {
+            // the next read of this entry downloads it again
+        }
+    }
+
+    /** {@link #pack} on the writer thread; {@link #close()} waits for it. */
+    private void packBehind(Slot slot, byte[] data) {
+        try {
+            cacheWriter.execute(() -> {
+                try {
+                    pack(slot, data);
+                } finally {
+                    pendingWrites.addAndGet(-data.length);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            pendingWrites.addAndGet(-data.length);
+            pack(slot, data);
+        }
     }
 
     /** Files up to this size are downloaded into memory, hashed there and written with one call. */
@@ -409,12 +467,10 @@ public final class HttpMedlakeClient implements MedlakeClient {
 
     /**
      * Downloads an entry into its cache slot with retries: into a temporary file, hashed on the way, moved into place
-     * only when the SHA-256 matches. Files up to {@link #IN_MEMORY_LIMIT} are received into memory and returned;
-     * larger ones are streamed to disk (and {@code null} is returned).
+     * only when the SHA-256 matches.
      */
-    private byte[] download(ManifestEntry entry, Slot slot, boolean writeBehind) {
+    private void download(ManifestEntry entry, Slot slot) {
         String url = config.url() + entry.downloadUrl();
-        boolean inMemory = entry.sizeBytes() >= 0 && entry.sizeBytes() <= IN_MEMORY_LIMIT;
         String lastProblem = null;
         for (int attempt = 1; attempt <= backoff.maxAttempts(); attempt++) {
             HttpResponse<InputStream> response = forProject(entry.project(), () -> send(
@@ -422,36 +478,16 @@ public final class HttpMedlakeClient implements MedlakeClient {
             Path partial = null;
             try {
                 partial = Files.createTempFile(slot.dir(), ".download-", ".part");
-                byte[] data = null;
-                String actual;
-                try (InputStream in = response.body()) {
-                    if (inMemory) {
-                        data = in.readNBytes((int) entry.sizeBytes());
-                        byte[] more = in.readAllBytes(); // only when the manifest's size is wrong
-                        if (more.length > 0) {
-                            data = concat(data, more);
-                        }
-                        actual = sha256(data);
-                    } else {
-                        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), sha)) {
-                            in.transferTo(out);
-                        }
-                        actual = HexFormat.of().formatHex(sha.digest());
-                    }
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                try (InputStream in = response.body();
+                        OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), sha)) {
+                    in.transferTo(out);
                 }
+                String actual = HexFormat.of().formatHex(sha.digest());
                 if (actual.equals(slot.expected())) {
-                    if (data != null && writeBehind && reserveWrite(data.length)) {
-                        writeBehind(partial, slot.target(), data);
-                        partial = null; // the writer owns it now
-                        return data;
-                    }
-                    if (data != null) {
-                        writeFully(partial, data);
-                    }
-                    Files.move(partial, slot.target(), StandardCopyOption.REPLACE_EXISTING,
-                            StandardCopyOption.ATOMIC_MOVE);
-                    return data;
+                    Files.move(partial, slot.target(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    partial = null;
+                    return;
                 }
                 lastProblem = "the bytes have SHA-256 " + actual + " but the manifest says " + slot.expected();
             } catch (IOException e) {
@@ -489,49 +525,6 @@ public final class HttpMedlakeClient implements MedlakeClient {
         }
     }
 
-    /** Writes verified bytes into the cache on the writer thread; a failed write only leaves the file uncached. */
-    private void writeBehind(Path partial, Path target, byte[] data) {
-        try {
-            cacheWriter.execute(() -> {
-                try {
-                    writeFully(partial, data);
-                    Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException e) {
-                    // the next read of this entry downloads it again
-                } finally {
-                    pendingWrites.addAndGet(-data.length);
-                    try {
-                        Files.deleteIfExists(partial);
-                    } catch (IOException ignored) {
-                        // a stray .part file is harmless
-                    }
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
-            pendingWrites.addAndGet(-data.length);
-            try {
-                Files.deleteIfExists(partial);
-            } catch (IOException ignored) {
-                // a stray .part file is harmless
-            }
-        }
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
-
-    /** One channel write (the Files.write path would cut it into 8 KiB system calls). */
-    private static void writeFully(Path file, byte[] data) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buffer = ByteBuffer.wrap(data);
-            while (buffer.hasRemaining()) {
-                ch.write(buffer);
-            }
-        }
-    }
 
     @Override
     public Volume volume(String seriesInstanceUid) {
@@ -621,6 +614,7 @@ public final class HttpMedlakeClient implements MedlakeClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        packs.close();
     }
 
     private String instanceFile(String sop) {
