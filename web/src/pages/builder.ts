@@ -149,7 +149,7 @@ export function builderPage(main: HTMLElement, ctx: AppContext): () => void {
   const nextBtn = h('button', { type: 'button', disabled: true }, 'Next page');
   const results = h('section', { class: 'results', 'aria-labelledby': 'results-h', 'aria-busy': 'false' },
     h('h2', { id: 'results-h' }, 'Series'),
-    h('div', { class: 'table-wrap' }, h('table', { 'aria-label': 'Results' },
+    h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Results' }, h('table', { 'aria-label': 'Results' },
       h('thead', null, h('tr', null, ['QA mosaic', 'Modality', 'Series type', 'Description', 'Date', 'Site', 'Instances',
         'QA status'].map((c) => h('th', { scope: 'col' }, c)))),
       tbody)),

@@ -10,7 +10,8 @@ export interface Column<T> {
 }
 
 export function dataTable<T>(label: string, columns: Column<T>[], items: T[], empty: string): HTMLElement {
-  return h('div', { class: 'table-wrap' }, h('table', { 'aria-label': label },
+  // The wrapper scrolls sideways on narrow screens, so keyboard users must be able to focus it.
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': label }, h('table', { 'aria-label': label },
     h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col', class: c.class }, c.title)))),
     h('tbody', null, items.length === 0
       ? h('tr', null, h('td', { colspan: columns.length, class: 'empty' }, empty))

@@ -96,8 +96,33 @@ export async function login(page, input, user) {
   await page.getByText(`Signed in as ${user}`).waitFor({ state: 'visible' });
 }
 
-/** Full-page screenshot into the screenshots folder. */
+/** Accessibility findings of every audited page: {page, violations: [{id, impact, nodes}]}. */
+export const accessibility = [];
+
+/**
+ * Audits the page with axe-core (WCAG 2.0/2.1 A and AA rules: labels, names, contrast, landmarks, keyboard
+ * reachability of controls) and records what it finds; a serious or critical violation fails the step. The
+ * engine is evaluated through the DevTools protocol, which the app's Content-Security-Policy does not block.
+ */
+export async function audit(page, name) {
+  const source = fs.readFileSync(path.join(process.env.MEDLAKE_NODE_MODULES, 'axe-core', 'axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length,
+      example: v.nodes[0] ? v.nodes[0].target.join(' ') : '' }));
+  });
+  accessibility.push({ page: name, violations: result });
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (bad.length) {
+    throw new Error(`accessibility of ${name}: ${bad.map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes, e.g. ${v.example})`).join('; ')}`);
+  }
+}
+
+/** Full-page screenshot into the screenshots folder, after an accessibility audit of the page. */
 export async function screenshot(page, input, name) {
+  await audit(page, name);
   const file = path.join(input.screenshots, name);
   await page.screenshot({ path: file, fullPage: true });
   return file;

@@ -9,7 +9,7 @@
 // app_*: the app's own window.__lastCountMs for the same clicks.
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadInput, launch, newUserPage, stepper, check, login, screenshot, pageText, summarize } from './lib.mjs';
+import { loadInput, launch, newUserPage, stepper, check, login, screenshot, pageText, summarize, accessibility } from './lib.mjs';
 
 const input = loadInput();
 const COUNT = /^\s*(\d+)\s+series\s*$/;
@@ -355,4 +355,9 @@ console.log(JSON.stringify({
   passed,
   click_to_count_ms: { ...own, app_p50: app.p50, app_max: app.max, app_samples: app.samples },
   manifest: results.manifest,
+  accessibility: {
+    pages: accessibility.length,
+    violations: accessibility.reduce((n, a) => n + a.violations.length, 0),
+    by_rule: [...new Set(accessibility.flatMap((a) => a.violations.map((v) => `${v.id}:${v.impact}`)))],
+  },
 }));

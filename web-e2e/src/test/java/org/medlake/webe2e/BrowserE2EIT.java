@@ -209,6 +209,9 @@ class BrowserE2EIT {
         // Interactive means interactive: the count follows a click within a few seconds even on a busy CI machine.
         assertThat(latency.path("max").asDouble()).as("slowest click-to-count, ms").isLessThan(5000);
 
+        // every screenshotted page was audited with axe-core (WCAG 2.1 A/AA); serious or critical findings fail the script
+        assertThat(summary.path("accessibility").path("pages").asInt()).as("pages audited").isGreaterThanOrEqualTo(8);
+
         for (String png : List.of("alice-builder.png", "alice-cohort-detail.png", "bob-forbidden-project.png",
                 "carol-ingest-runs.png", "carol-quarantine.png", "carol-deid-queue.png", "carol-qa.png",
                 "carol-audit.png")) {
