@@ -27,42 +27,32 @@ public final class CohortQueryExample {
     record Outcome(long cohortSize, String downloadedSopInstanceUid, Path downloadedFile) {}
 
     public static void main(String[] args) {
-        String api = "http://127.0.0.1:8080";
-        String issuer = System.getenv().getOrDefault("MEDLAKE_KEYCLOAK_ISSUER", "http://127.0.0.1:8180/realms/medlake");
-        String user = null, password = null, clientId = null, clientSecret = null, modality = "MR";
+        ExampleLogin login = new ExampleLogin();
+        String modality = "MR";
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "medlake-download");
         boolean asJson = false;
         for (int i = 0; i < args.length; i++) {
+            int taken = login.accept(args, i);
+            if (taken >= 0) {
+                i = taken;
+                continue;
+            }
             switch (args[i]) {
-                case "--api" -> api = args[++i];
-                case "--issuer" -> issuer = args[++i];
-                case "--user" -> user = args[++i];
-                case "--password" -> password = args[++i];
-                case "--client-id" -> clientId = args[++i];
-                case "--client-secret" -> clientSecret = args[++i];
                 case "--modality" -> modality = args[++i];
                 case "--download-dir" -> dir = Path.of(args[++i]);
                 case "--json" -> asJson = true;
                 case "--help", "-h" -> {
-                    System.out.println("usage: CohortQueryExample --api URL --issuer URL (--user U --password P | "
-                            + "--client-id C --client-secret S) [--modality MR] [--download-dir DIR] [--json]");
+                    System.out.println("usage: CohortQueryExample " + ExampleLogin.USAGE
+                            + " [--modality MR] [--download-dir DIR] [--json]");
                     return;
                 }
                 default -> usage("unknown argument '" + args[i] + "'");
             }
         }
-        if ((user == null || password == null) && (clientId == null || clientSecret == null)) {
+        if (!login.complete()) {
             usage("give --user and --password, or --client-id and --client-secret");
         }
-        String fApi = api, fIssuer = issuer, fUser = user, fPassword = password, fId = clientId, fSecret = clientSecret;
-        try (MedlakeClient client = MedlakeClient.create(cfg -> {
-            cfg.url(fApi).issuer(fIssuer);
-            if (fUser != null) {
-                cfg.password(fUser, fPassword);
-            } else {
-                cfg.clientCredentials(fId, fSecret);
-            }
-        })) {
+        try (MedlakeClient client = login.connect()) {
             Outcome outcome = run(client, Query.eq("modality", modality), dir);
             if (asJson) {
                 System.out.println("{\"cohort_size\":" + outcome.cohortSize() + ",\"downloaded_sop_instance_uid\":\""

@@ -51,22 +51,19 @@ public final class TrainingLoopExample {
             int validationVolumes) {}
 
     public static void main(String[] args) {
-        String api = System.getenv().getOrDefault("MEDLAKE_API_URL", "http://127.0.0.1:8080");
-        String issuer = System.getenv().getOrDefault("MEDLAKE_KEYCLOAK_ISSUER", "http://127.0.0.1:8180/realms/medlake");
-        String user = null, password = null, clientId = null, clientSecret = null;
+        ExampleLogin login = new ExampleLogin();
         String project = "demo", modality = "MR";
         int epochs = 2;
         long seed = 7;
         double[] split = {0.7, 0.15, 0.15};
         boolean json = false;
         for (int i = 0; i < args.length; i++) {
+            int taken = login.accept(args, i);
+            if (taken >= 0) {
+                i = taken;
+                continue;
+            }
             switch (args[i]) {
-                case "--api" -> api = args[++i];
-                case "--issuer" -> issuer = args[++i];
-                case "--user" -> user = args[++i];
-                case "--password" -> password = args[++i];
-                case "--client-id" -> clientId = args[++i];
-                case "--client-secret" -> clientSecret = args[++i];
                 case "--project" -> project = args[++i];
                 case "--modality" -> modality = args[++i];
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
@@ -80,27 +77,18 @@ public final class TrainingLoopExample {
                 }
                 case "--json" -> json = true;
                 case "--help", "-h" -> {
-                    System.out.println("usage: ./medlake example training --api URL [--issuer URL] (--user U --password P"
-                            + " | --client-id C --client-secret S) [--project demo] [--modality MR] [--epochs 2] [--seed 7]"
-                            + " [--split 0.7,0.15,0.15] [--json]");
+                    System.out.println("usage: ./medlake example training " + ExampleLogin.USAGE
+                            + " [--project demo] [--modality MR] [--epochs 2] [--seed 7] [--split 0.7,0.15,0.15] [--json]");
                     return;
                 }
                 default -> usage("unknown argument '" + args[i] + "'");
             }
         }
-        if ((user == null || password == null) && (clientId == null || clientSecret == null)) {
+        if (!login.complete()) {
             usage("give --user and --password, or --client-id and --client-secret");
         }
-        String fApi = api, fIssuer = issuer, fUser = user, fPassword = password, fId = clientId, fSecret = clientSecret;
         Options options = new Options(project, modality, epochs, seed, split[0], split[1], split[2], 4, 256L << 20);
-        try (MedlakeClient client = MedlakeClient.create(cfg -> {
-            cfg.url(fApi).issuer(fIssuer);
-            if (fUser != null) {
-                cfg.password(fUser, fPassword);
-            } else {
-                cfg.clientCredentials(fId, fSecret);
-            }
-        })) {
+        try (MedlakeClient client = login.connect()) {
             Report r = run(client, options, "training-example-" + System.currentTimeMillis(), System.out);
             if (json) {
                 System.out.println(toJson(r));

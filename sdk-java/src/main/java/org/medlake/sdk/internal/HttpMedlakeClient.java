@@ -146,31 +146,22 @@ public final class HttpMedlakeClient implements MedlakeClient {
     public Path downloadInstance(String sopInstanceUid, Path directory) {
         HttpResponse<InputStream> response =
                 send(request(instanceFile(sopInstanceUid)).GET(), HttpResponse.BodyHandlers.ofInputStream());
-        String expected = response.headers().firstValue(SHA256_HEADER).orElse(null);
+        String expected = response.headers().firstValue(SHA256_HEADER).orElse("");
         Path target = directory.resolve(sopInstanceUid + ".dcm");
+        String mismatch;
         try {
             Files.createDirectories(directory);
-            Path partial = Files.createTempFile(directory, ".download-", ".part");
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = response.body();
-                    OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), sha)) {
-                in.transferTo(out);
-            }
-            String actual = HexFormat.of().formatHex(sha.digest());
-            if (expected != null && !expected.equalsIgnoreCase(actual)) {
-                Files.deleteIfExists(partial);
-                throw new MedlakeException(Kind.EXTERNAL, response.statusCode(), "Instance " + sopInstanceUid
-                        + " arrived corrupted: SHA-256 " + actual + " but the server announced " + expected
-                        + ". Retry the download.");
-            }
-            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return target;
+            mismatch = receiveInto(response, directory, target, expected);
         } catch (IOException e) {
             throw new MedlakeException(Kind.EXTERNAL, 0,
                     "Could not download instance " + sopInstanceUid + " into " + directory + ": " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new MedlakeException(Kind.INTERNAL, 0, "This JVM has no SHA-256", e);
         }
+        if (mismatch != null) {
+            throw new MedlakeException(Kind.EXTERNAL, response.statusCode(), "Instance " + sopInstanceUid
+                    + " arrived corrupted: SHA-256 " + mismatch + " but the server announced " + expected
+                    + ". Retry the download.");
+        }
+        return target;
     }
 
     // ---- cohorts ----
@@ -475,33 +466,14 @@ public final class HttpMedlakeClient implements MedlakeClient {
         for (int attempt = 1; attempt <= backoff.maxAttempts(); attempt++) {
             HttpResponse<InputStream> response = forProject(entry.project(), () -> send(
                     request(entry.downloadUrl()).GET(), HttpResponse.BodyHandlers.ofInputStream()));
-            Path partial = null;
             try {
-                partial = Files.createTempFile(slot.dir(), ".download-", ".part");
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                try (InputStream in = response.body();
-                        OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), sha)) {
-                    in.transferTo(out);
-                }
-                String actual = HexFormat.of().formatHex(sha.digest());
-                if (actual.equals(slot.expected())) {
-                    Files.move(partial, slot.target(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                    partial = null;
+                String mismatch = receiveInto(response, slot.dir(), slot.target(), slot.expected());
+                if (mismatch == null) {
                     return;
                 }
-                lastProblem = "the bytes have SHA-256 " + actual + " but the manifest says " + slot.expected();
+                lastProblem = "the bytes have SHA-256 " + mismatch + " but the manifest says " + slot.expected();
             } catch (IOException e) {
                 lastProblem = "the transfer failed: " + e;
-            } catch (NoSuchAlgorithmException e) {
-                throw new MedlakeException(Kind.INTERNAL, 0, "This JVM has no SHA-256", e);
-            } finally {
-                if (partial != null) {
-                    try {
-                        Files.deleteIfExists(partial);
-                    } catch (IOException ignored) {
-                        // a stray .part file is harmless
-                    }
-                }
             }
             if (attempt < backoff.maxAttempts()) {
                 sleep(backoff.delay(attempt, null), url);
@@ -538,7 +510,6 @@ public final class HttpMedlakeClient implements MedlakeClient {
         String route = "/api/v1/series/" + path(uid) + "/nifti";
         String lastProblem = null;
         for (int attempt = 1; attempt <= backoff.maxAttempts(); attempt++) {
-            Path partial = null;
             try {
                 Files.createDirectories(dir);
                 String have = Files.isRegularFile(cached) ? sha256(cached) : null;
@@ -554,32 +525,15 @@ public final class HttpMedlakeClient implements MedlakeClient {
                     }
                 }
                 String expected = response.headers().firstValue(SHA256_HEADER).orElse("");
-                partial = Files.createTempFile(dir, ".download-", ".part");
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                try (InputStream in = response.body();
-                        OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), sha)) {
-                    in.transferTo(out);
-                }
-                String actual = HexFormat.of().formatHex(sha.digest());
-                if (expected.isEmpty() || actual.equalsIgnoreCase(expected)) {
-                    Files.move(partial, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                String mismatch = receiveInto(response, dir, cached, expected);
+                if (mismatch == null) {
                     try (InputStream in = Files.newInputStream(cached)) {
                         return NiftiVolumes.read(uid, in);
                     }
                 }
-                lastProblem = "the bytes have SHA-256 " + actual + " but the server announced " + expected;
+                lastProblem = "the bytes have SHA-256 " + mismatch + " but the server announced " + expected;
             } catch (IOException e) {
                 lastProblem = "the transfer failed: " + e;
-            } catch (NoSuchAlgorithmException e) {
-                throw new MedlakeException(Kind.INTERNAL, 0, "This JVM has no SHA-256", e);
-            } finally {
-                if (partial != null) {
-                    try {
-                        Files.deleteIfExists(partial);
-                    } catch (IOException ignored) {
-                        // a stray .part file is harmless
-                    }
-                }
             }
             if (attempt < backoff.maxAttempts()) {
                 sleep(backoff.delay(attempt, null), route);
@@ -588,6 +542,41 @@ public final class HttpMedlakeClient implements MedlakeClient {
         throw new MedlakeException(Kind.EXTERNAL, 0, "The NIfTI of series " + uid + " could not be downloaded intact "
                 + "from " + config.url() + route + " in " + backoff.maxAttempts() + " attempts: " + lastProblem
                 + ". Retry later; if it persists, ask the operator to re-curate the series.");
+    }
+
+    /**
+     * Streams a response body into a temporary file of {@code dir}, hashing it on the way, and moves it to
+     * {@code target} when its SHA-256 is {@code expected} (any, when {@code expected} is empty).
+     *
+     * @return {@code null} once moved into place, else the SHA-256 the bytes had (nothing is kept)
+     */
+    private static String receiveInto(HttpResponse<InputStream> response, Path dir, Path target, String expected)
+            throws IOException {
+        Path partial = Files.createTempFile(dir, ".download-", ".part");
+        try {
+            MessageDigest sha;
+            try {
+                sha = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new MedlakeException(Kind.INTERNAL, 0, "This JVM has no SHA-256", e);
+            }
+            try (InputStream in = response.body();
+                    OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), sha)) {
+                in.transferTo(out);
+            }
+            String actual = HexFormat.of().formatHex(sha.digest());
+            if (!expected.isEmpty() && !actual.equalsIgnoreCase(expected)) {
+                return actual;
+            }
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return null;
+        } finally {
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // a stray .part file is harmless
+            }
+        }
     }
 
     private static String sha256(Path file) throws IOException {
