@@ -46,12 +46,10 @@ public final class CohortQueryExample {
                             + " [--modality MR] [--download-dir DIR] [--json]");
                     return;
                 }
-                default -> usage("unknown argument '" + args[i] + "'");
+                default -> ExampleLogin.usage("unknown argument '" + args[i] + "'");
             }
         }
-        if (!login.complete()) {
-            usage("give --user and --password, or --client-id and --client-secret");
-        }
+        login.requireComplete();
         try (MedlakeClient client = login.connect()) {
             Outcome outcome = run(client, Query.eq("modality", modality), dir);
             if (asJson) {
@@ -95,10 +93,5 @@ public final class CohortQueryExample {
             throw new MedlakeException(MedlakeException.Kind.EXTERNAL, 0, e.getMessage(), e);
         }
         return new Outcome(cohort.size(), first.sopInstanceUid(), file);
-    }
-
-    private static void usage(String problem) {
-        System.err.println("error: " + problem + " (see --help)");
-        System.exit(2);
     }
 }

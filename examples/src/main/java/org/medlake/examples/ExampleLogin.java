@@ -42,9 +42,17 @@ final class ExampleLogin {
         return i + 1;
     }
 
-    /** Whether a complete pair of credentials was given. */
-    boolean complete() {
-        return (user != null && password != null) || (clientId != null && clientSecret != null);
+    /** Exits with a usage error unless a complete pair of credentials was given. */
+    void requireComplete() {
+        if ((user == null || password == null) && (clientId == null || clientSecret == null)) {
+            usage("give --user and --password, or --client-id and --client-secret");
+        }
+    }
+
+    /** Ends the process with exit code 2 and a one-line usage error. */
+    static void usage(String problem) {
+        System.err.println("error: " + problem + " (see --help)");
+        System.exit(2);
     }
 
     /** A client logged in with the options given. */

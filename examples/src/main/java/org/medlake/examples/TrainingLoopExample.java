@@ -71,7 +71,7 @@ public final class TrainingLoopExample {
                 case "--split" -> {
                     String[] p = args[++i].split(",");
                     if (p.length != 3) {
-                        usage("--split takes three fractions, e.g. 0.7,0.15,0.15");
+                        ExampleLogin.usage("--split takes three fractions, e.g. 0.7,0.15,0.15");
                     }
                     split = new double[] {Double.parseDouble(p[0]), Double.parseDouble(p[1]), Double.parseDouble(p[2])};
                 }
@@ -81,12 +81,10 @@ public final class TrainingLoopExample {
                             + " [--project demo] [--modality MR] [--epochs 2] [--seed 7] [--split 0.7,0.15,0.15] [--json]");
                     return;
                 }
-                default -> usage("unknown argument '" + args[i] + "'");
+                default -> ExampleLogin.usage("unknown argument '" + args[i] + "'");
             }
         }
-        if (!login.complete()) {
-            usage("give --user and --password, or --client-id and --client-secret");
-        }
+        login.requireComplete();
         Options options = new Options(project, modality, epochs, seed, split[0], split[1], split[2], 4, 256L << 20);
         try (MedlakeClient client = login.connect()) {
             Report r = run(client, options, "training-example-" + System.currentTimeMillis(), System.out);
@@ -197,10 +195,5 @@ public final class TrainingLoopExample {
             keys.add(key.apply(t));
         }
         return keys.size();
-    }
-
-    private static void usage(String problem) {
-        System.err.println("error: " + problem + " (see --help)");
-        System.exit(2);
     }
 }

@@ -28,24 +28,13 @@ import java.util.Objects;
  */
 public final class Dataset {
     private final MedlakeClient client;
-    private final CohortVersion version;
     private final List<ManifestEntry> entries;
-    private final Long seed;
-    private final int rank;
-    private final int worldSize;
-    private final int threads;
-    private final long memoryBudgetBytes;
+    private final StreamPlan plan;
 
-    private Dataset(MedlakeClient client, CohortVersion version, List<ManifestEntry> entries, Long seed, int rank,
-            int worldSize, int threads, long memoryBudgetBytes) {
+    private Dataset(MedlakeClient client, List<ManifestEntry> entries, StreamPlan plan) {
         this.client = client;
-        this.version = version;
         this.entries = entries;
-        this.seed = seed;
-        this.rank = rank;
-        this.worldSize = worldSize;
-        this.threads = threads;
-        this.memoryBudgetBytes = memoryBudgetBytes;
+        this.plan = plan;
     }
 
     /**
@@ -64,13 +53,13 @@ public final class Dataset {
         List<ManifestEntry> sorted = new ArrayList<>(entries);
         sorted.sort(Comparator.comparing(ManifestEntry::seriesInstanceUid)
                 .thenComparing(ManifestEntry::sopInstanceUid));
-        return new Dataset(Objects.requireNonNull(client, "client"), Objects.requireNonNull(version, "version"),
-                List.copyOf(sorted), null, 0, 1, 4, 64L << 20);
+        return new Dataset(Objects.requireNonNull(client, "client"), List.copyOf(sorted),
+                StreamPlan.of(Objects.requireNonNull(version, "version"), "", 4, 64L << 20));
     }
 
     /** The same dataset shuffled per epoch from {@code seed}. */
     public Dataset shuffle(long seed) {
-        return new Dataset(client, version, entries, seed, rank, worldSize, threads, memoryBudgetBytes);
+        return new Dataset(client, entries, plan.shuffle(seed));
     }
 
     /**
@@ -80,8 +69,7 @@ public final class Dataset {
      * @throws MedlakeException USER_ERROR unless {@code 0 <= rank < worldSize}
      */
     public Dataset shard(int rank, int worldSize) {
-        ShuffleOrder.checkShard(rank, worldSize);
-        return new Dataset(client, version, entries, seed, rank, worldSize, threads, memoryBudgetBytes);
+        return new Dataset(client, entries, plan.shard(rank, worldSize));
     }
 
     /**
@@ -92,18 +80,17 @@ public final class Dataset {
      * @throws MedlakeException USER_ERROR if {@code threads < 1} or the budget is not positive
      */
     public Dataset prefetch(int threads, long memoryBudgetBytes) {
-        ShuffleOrder.checkPrefetch(threads, memoryBudgetBytes);
-        return new Dataset(client, version, entries, seed, rank, worldSize, threads, memoryBudgetBytes);
+        return new Dataset(client, entries, plan.prefetch(threads, memoryBudgetBytes));
     }
 
     /** This shard's entries in the order of epoch {@code epoch}. */
     public List<ManifestEntry> order(int epoch) {
-        return ShuffleOrder.of(entries, ManifestEntry::sopInstanceUid, seed, epoch, version, rank, worldSize);
+        return plan.order(entries, ManifestEntry::sopInstanceUid, epoch);
     }
 
     /** Opens epoch {@code epoch} from its start. The caller closes the iterator. */
     public DatasetIterator iterator(int epoch) {
-        return iterator(new DatasetPosition(epoch, 0, fingerprint()));
+        return iterator(plan.start(epoch));
     }
 
     /**
@@ -113,23 +100,12 @@ public final class Dataset {
      *     version, seed or shard) or lies beyond the epoch's end
      */
     public DatasetIterator iterator(DatasetPosition position) {
-        if (!position.fingerprint().equals(fingerprint())) {
-            throw new MedlakeException(MedlakeException.Kind.USER_ERROR, 0, "The position " + position.token()
-                    + " was taken from another dataset (cohort, version, seed or shard differ from cohort '"
-                    + version.cohort() + "' v" + version.version() + ", seed " + seed + ", shard " + rank + "/"
-                    + worldSize + "). Resume with the same configuration.");
-        }
-        List<ManifestEntry> order = order(position.epoch());
-        if (position.offset() > order.size()) {
-            throw new MedlakeException(MedlakeException.Kind.USER_ERROR, 0, "The position " + position.token()
-                    + " lies beyond the " + order.size() + " samples of this shard's epoch.");
-        }
-        return new DatasetIterator(client, order, position, threads, memoryBudgetBytes);
+        List<ManifestEntry> order = plan.resume(position, entries, ManifestEntry::sopInstanceUid);
+        return new DatasetIterator(client, order, position, plan.threads(), plan.budget());
     }
 
     /** 16 hex digits identifying cohort, version, seed and shard. */
     String fingerprint() {
-        return ShuffleOrder.fingerprint(version.cohortId() + "|" + version.version() + "|" + seed + "|" + rank + "|"
-                + worldSize);
+        return plan.fingerprint();
     }
 }

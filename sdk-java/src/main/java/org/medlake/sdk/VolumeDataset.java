@@ -29,24 +29,13 @@ public final class VolumeDataset {
     record Series(String project, String uid, String patientId, long bytes) {}
 
     private final MedlakeClient client;
-    private final CohortVersion version;
     private final List<Series> series;
-    private final Long seed;
-    private final int rank;
-    private final int worldSize;
-    private final int threads;
-    private final long memoryBudgetBytes;
+    private final StreamPlan plan;
 
-    private VolumeDataset(MedlakeClient client, CohortVersion version, List<Series> series, Long seed, int rank,
-            int worldSize, int threads, long memoryBudgetBytes) {
+    private VolumeDataset(MedlakeClient client, List<Series> series, StreamPlan plan) {
         this.client = client;
-        this.version = version;
         this.series = series;
-        this.seed = seed;
-        this.rank = rank;
-        this.worldSize = worldSize;
-        this.threads = threads;
-        this.memoryBudgetBytes = memoryBudgetBytes;
+        this.plan = plan;
     }
 
     /** Every series of {@code manifest}: unshuffled, one shard, 2 threads within 256 MiB. */
@@ -63,13 +52,13 @@ public final class VolumeDataset {
         }
         List<Series> sorted = new ArrayList<>(bySeries.values());
         sorted.sort((a, b) -> a.uid().compareTo(b.uid()));
-        return new VolumeDataset(Objects.requireNonNull(client, "client"), Objects.requireNonNull(version, "version"),
-                List.copyOf(sorted), null, 0, 1, 2, 256L << 20);
+        return new VolumeDataset(Objects.requireNonNull(client, "client"), List.copyOf(sorted),
+                StreamPlan.of(Objects.requireNonNull(version, "version"), "volumes|", 2, 256L << 20));
     }
 
     /** The same dataset shuffled per epoch from {@code seed}. */
     public VolumeDataset shuffle(long seed) {
-        return new VolumeDataset(client, version, series, seed, rank, worldSize, threads, memoryBudgetBytes);
+        return new VolumeDataset(client, series, plan.shuffle(seed));
     }
 
     /**
@@ -78,8 +67,7 @@ public final class VolumeDataset {
      * @throws MedlakeException USER_ERROR unless {@code 0 <= rank < worldSize}
      */
     public VolumeDataset shard(int rank, int worldSize) {
-        ShuffleOrder.checkShard(rank, worldSize);
-        return new VolumeDataset(client, version, series, seed, rank, worldSize, threads, memoryBudgetBytes);
+        return new VolumeDataset(client, series, plan.shard(rank, worldSize));
     }
 
     /**
@@ -89,22 +77,17 @@ public final class VolumeDataset {
      * @throws MedlakeException USER_ERROR if {@code threads < 1} or the budget is not positive
      */
     public VolumeDataset prefetch(int threads, long memoryBudgetBytes) {
-        ShuffleOrder.checkPrefetch(threads, memoryBudgetBytes);
-        return new VolumeDataset(client, version, series, seed, rank, worldSize, threads, memoryBudgetBytes);
+        return new VolumeDataset(client, series, plan.prefetch(threads, memoryBudgetBytes));
     }
 
     /** This shard's Series Instance UIDs in the order of epoch {@code epoch}. */
     public List<String> order(int epoch) {
-        return orderOf(epoch).stream().map(Series::uid).toList();
-    }
-
-    private List<Series> orderOf(int epoch) {
-        return ShuffleOrder.of(series, Series::uid, seed, epoch, version, rank, worldSize);
+        return plan.order(series, Series::uid, epoch).stream().map(Series::uid).toList();
     }
 
     /** Opens epoch {@code epoch} from its start. The caller closes the iterator. */
     public VolumeIterator iterator(int epoch) {
-        return iterator(new DatasetPosition(epoch, 0, fingerprint()));
+        return iterator(plan.start(epoch));
     }
 
     /**
@@ -114,22 +97,7 @@ public final class VolumeDataset {
      *     the epoch's end
      */
     public VolumeIterator iterator(DatasetPosition position) {
-        if (!position.fingerprint().equals(fingerprint())) {
-            throw new MedlakeException(MedlakeException.Kind.USER_ERROR, 0, "The position " + position.token()
-                    + " was taken from another dataset (not the volumes of cohort '" + version.cohort() + "' v"
-                    + version.version() + " with seed " + seed + ", shard " + rank + "/" + worldSize
-                    + "). Resume with the same configuration.");
-        }
-        List<Series> order = orderOf(position.epoch());
-        if (position.offset() > order.size()) {
-            throw new MedlakeException(MedlakeException.Kind.USER_ERROR, 0, "The position " + position.token()
-                    + " lies beyond the " + order.size() + " series of this shard's epoch.");
-        }
-        return new VolumeIterator(client, order, position, threads, memoryBudgetBytes);
-    }
-
-    String fingerprint() {
-        return ShuffleOrder.fingerprint("volumes|" + version.cohortId() + "|" + version.version() + "|" + seed + "|"
-                + rank + "|" + worldSize);
+        List<Series> order = plan.resume(position, series, Series::uid);
+        return new VolumeIterator(client, order, position, plan.threads(), plan.budget());
     }
 }
