@@ -23,6 +23,9 @@ final class HeaderColumns {
         if (v instanceof LocalDate d) {
             return java.sql.Date.valueOf(d);
         }
+        if (v instanceof java.time.Instant i) {
+            return java.sql.Timestamp.from(i);
+        }
         if (v instanceof LocalDateTime t) {
             return java.sql.Timestamp.valueOf(t);
         }

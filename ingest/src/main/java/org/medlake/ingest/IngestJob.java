@@ -130,7 +130,7 @@ public final class IngestJob {
      * The work list: file URIs from the Hadoop file system sources, and for PACS sources ({@code dicomweb+http:},
      * {@code dimse:}) the instances staged into {@code scratch} first, as {@code fileUri TAB sourceUri} entries.
      */
-    private static List<String> entries(Configuration conf, List<String> sources, Path scratch) {
+    static List<String> entries(Configuration conf, List<String> sources, Path scratch) {
         List<String> out = new ArrayList<>();
         List<String> plain = new ArrayList<>();
         int n = 0;
@@ -149,7 +149,7 @@ public final class IngestJob {
     }
 
     private static String staged(StagedInstance s) {
-        return s.file().toUri() + FileIngester.RECORDED_AS + s.sourceUri();
+        return s.file().toUri() + EntryIngester.RECORDED_AS + s.sourceUri();
     }
 
     private static IngestResult execute(SparkSession spark, IngestRequest request, LakeLayout lake, String runId,
@@ -168,7 +168,7 @@ public final class IngestJob {
             // The driver creates missing tables (seconds of Delta start-up) while the executors do the file work.
             CompletableFuture<Void> tables = CompletableFuture.runAsync(() -> LakeSchemas.createIfAbsent(spark, lake));
             List<Row> compact;
-            ProgressPoller poller = new ProgressPoller(done, files.size(), progress);
+            ProgressPoller poller = new ProgressPoller(done::value, files.size(), progress);
             try {
                 // One job: the file work runs once, its rows stay cached, and only their keys reach the driver.
                 compact = rows.map(FileIngester::compact).collect();
@@ -325,7 +325,7 @@ public final class IngestJob {
                 c.getString(FileIngester.C_PROJECT), c.getString(FileIngester.C_RUN), c.get(FileIngester.C_AT));
     }
 
-    private static String conflictDetail(BatchOutcomes.Decision d) {
+    static String conflictDetail(BatchOutcomes.Decision d) {
         BatchOutcomes.Candidate c = d.candidate();
         return "SOP Instance UID " + c.sopInstanceUid() + " is already in the lake with sha256 " + d.reference().sha256()
                 + " (from " + d.reference().sourceUri() + "); this file (" + c.sourceUri()
@@ -353,7 +353,7 @@ public final class IngestJob {
         }
     }
 
-    private static void prepareLake(LakeLayout lake) {
+    static void prepareLake(LakeLayout lake) {
         try {
             Files.createDirectories(lake.root().resolve("tables"));
             Files.createDirectories(lake.root().resolve("objects").resolve("sha256"));
@@ -371,22 +371,22 @@ public final class IngestJob {
         return org.medlake.ingest.source.SourceListing.toUri(source);
     }
 
-    /** Polls the accumulator and forwards changes to the listener. */
-    private static final class ProgressPoller {
+    /** Polls a counter and forwards changes to the listener. */
+    static final class ProgressPoller {
         private final Thread thread;
-        private final LongAccumulator done;
+        private final java.util.function.LongSupplier done;
         private final long total;
         private final Progress progress;
         private volatile boolean running = true;
         private volatile long last = -1;
 
-        ProgressPoller(LongAccumulator done, long total, Progress progress) {
+        ProgressPoller(java.util.function.LongSupplier done, long total, Progress progress) {
             this.done = done;
             this.total = total;
             this.progress = progress;
             thread = new Thread(() -> {
                 while (running) {
-                    long now = done.value();
+                    long now = done.getAsLong();
                     if (now != last) {
                         progress.onFiles(now, total);
                         last = now;
@@ -410,8 +410,8 @@ public final class IngestJob {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            if (done.value() != last) {
-                progress.onFiles(done.value(), total);
+            if (done.getAsLong() != last) {
+                progress.onFiles(done.getAsLong(), total);
             }
         }
     }

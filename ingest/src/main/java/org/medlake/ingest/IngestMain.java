@@ -30,17 +30,55 @@ public final class IngestMain {
             "  --deidentify  de-identify every instance (PS3.15 Annex E basic profile, consistent pseudonyms and date",
             "                shifts per patient) before storing it; secret: $MEDLAKE_DEID_SECRET or LAKE/.deid-secret",
             "  --master URL  Spark master, e.g. spark://127.0.0.1:7077 (default: $MEDLAKE_SPARK_MASTER or local[*])",
+            "  --engine E    local: this machine's cores, no Spark (the default for a local master); spark: a Spark",
+            "                job on the master (the default for a cluster master). Both write the same tables.",
             "  --json        print the accounting as one JSON object on the last stdout line");
 
     private IngestMain() {}
 
     /** Parsed arguments. */
     record Options(List<String> sources, Path lake, String project, String site, String user, boolean json,
-                   boolean inPlace, Path rules, boolean deidentify) {}
+                   boolean inPlace, Path rules, boolean deidentify, Engine engine) {}
+
+    /** Which engine runs the ingest. */
+    enum Engine {
+        /** {@link LocalIngestJob}: worker threads on this machine, tables through Delta Kernel. */
+        LOCAL,
+        /** {@link IngestJob}: a Spark job on the configured master. */
+        SPARK;
+
+        /** {@code --engine}, else {@code $MEDLAKE_INGEST_ENGINE}, else LOCAL for a local master and SPARK otherwise. */
+        static Engine choose(String option) {
+            String e = option != null ? option : System.getenv("MEDLAKE_INGEST_ENGINE");
+            if (e == null || e.isBlank()) {
+                return LakeSpark.master().startsWith("local") ? LOCAL : SPARK;
+            }
+            return switch (e.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "local" -> LOCAL;
+                case "spark" -> SPARK;
+                default -> throw new Cli.UsageException("--engine must be 'local' or 'spark', not '" + e + "'");
+            };
+        }
+    }
 
     public static void main(String[] args) {
-        System.exit(Cli.run("ingest", USAGE, IngestMain::parse, IngestMain::execute, () -> LakeSpark.session("medlake-ingest"), true,
-                args, System.out, System.err));
+        System.exit(runCommand(args, System.out, System.err));
+    }
+
+    /** The command as {@code main} runs it: the local engine without any Spark session, or a Spark job. */
+    static int runCommand(String[] args, PrintStream out, PrintStream err) {
+        Options o;
+        try {
+            o = parse(args);
+        } catch (Cli.UsageException e) {
+            err.println("ingest: " + e.getMessage() + "\n" + USAGE);
+            return 2;
+        }
+        if (o != null && o.engine() == Engine.LOCAL) {
+            return execute(o, out, err, request -> LocalIngestJob.run(request, Cli.progressBar(err)));
+        }
+        return Cli.run("ingest", USAGE, IngestMain::parse, IngestMain::execute, () -> LakeSpark.session("medlake-ingest"), true,
+                args, out, err);
     }
 
     /** Parses and runs with an existing session (for tests and other launchers); returns the exit code. */
@@ -59,6 +97,7 @@ public final class IngestMain {
         boolean inPlace = false;
         boolean deidentify = false;
         String rules = null;
+        String engine = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -74,6 +113,7 @@ public final class IngestMain {
                 case "--deidentify" -> deidentify = true;
                 case "--master" -> System.setProperty(LakeSpark.MASTER_PROPERTY, Cli.value(args, i++, a));
                 case "--rules" -> rules = Cli.value(args, i++, a);
+                case "--engine" -> engine = Cli.value(args, i++, a);
                 default -> {
                     if (a.startsWith("-")) {
                         throw new Cli.UsageException("unknown option '" + a + "'");
@@ -89,10 +129,15 @@ public final class IngestMain {
             throw new Cli.UsageException("at least one SOURCE file or folder is required");
         }
         return new Options(sources, Path.of(lake), project, site, user, json, inPlace, rules == null ? null : Path.of(rules),
-                deidentify);
+                deidentify, Engine.choose(engine));
     }
 
     static int execute(SparkSession spark, Options o, PrintStream out, PrintStream err) {
+        return execute(o, out, err, request -> IngestJob.run(spark, request, Cli.progressBar(err)));
+    }
+
+    private static int execute(Options o, PrintStream out, PrintStream err,
+                               java.util.function.Function<IngestRequest, IngestResult> engine) {
         try {
             IngestRequest request = new IngestRequest(o.sources(), o.lake(), o.project(), o.site(), o.user())
                     .withInPlace(o.inPlace());
@@ -102,7 +147,7 @@ public final class IngestMain {
             if (o.rules() != null) {
                 request = request.withRules(RoutingRules.read(o.rules(), o.project()));
             }
-            IngestResult result = IngestJob.run(spark, request, Cli.progressBar(err));
+            IngestResult result = engine.apply(request);
             out.println(result.summary());
             if (o.json()) {
                 out.println(result.toJson());

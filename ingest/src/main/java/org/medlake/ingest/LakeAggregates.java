@@ -31,14 +31,8 @@ import org.medlake.lake.Tables.Instances;
 final class LakeAggregates {
     private LakeAggregates() {}
 
-    /** Series-level attributes copied from the instances. */
-    private static final List<String> SERIES_ATTRIBUTES = List.of(Instances.STUDY_INSTANCE_UID, Instances.PATIENT_ID,
-            Instances.PATIENT_SEX, Instances.PATIENT_AGE_YEARS, Instances.STUDY_DATE, Instances.STUDY_DESCRIPTION,
-            Instances.SERIES_DESCRIPTION, Instances.SERIES_NUMBER, Instances.MODALITY, Instances.BODY_PART_EXAMINED,
-            Instances.MANUFACTURER, Instances.SOP_CLASS_UID, Instances.PROJECT, Instances.SITE);
-    private static final List<String> STUDY_ATTRIBUTES = List.of(Instances.PATIENT_ID, Instances.PATIENT_SEX,
-            Instances.PATIENT_AGE_YEARS, Instances.STUDY_DATE, Instances.STUDY_DESCRIPTION, Instances.PROJECT,
-            Instances.SITE);
+    private static final List<String> SERIES_ATTRIBUTES = SeriesStudyAggregation.SERIES_ATTRIBUTES;
+    private static final List<String> STUDY_ATTRIBUTES = SeriesStudyAggregation.STUDY_ATTRIBUTES;
 
     static void rebuild(SparkSession spark, LakeLayout lake) {
         Dataset<Row> instances = spark.read().format("delta").load(lake.tableUri(Tables.INSTANCES));

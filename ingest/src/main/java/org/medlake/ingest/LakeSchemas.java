@@ -35,22 +35,7 @@ public final class LakeSchemas {
     public static final StructType INSTANCES = instancesSchema();
 
     private static StructType instancesSchema() {
-        List<StructField> fields = new ArrayList<>();
-        for (InstanceHeader.Column c : InstanceHeader.COLUMNS) {
-            boolean required = c.name().equals(Instances.SOP_INSTANCE_UID) || c.name().equals(Instances.SERIES_INSTANCE_UID)
-                    || c.name().equals(Instances.STUDY_INSTANCE_UID);
-            fields.add(createStructField(c.name(), sparkType(c.type(), c.elementType()), !required));
-        }
-        fields.add(opt(Instances.HEADER_JSON, StringType));
-        fields.add(req(Instances.PROJECT, StringType));
-        fields.add(opt(Instances.SITE, StringType));
-        fields.add(req(Instances.LOCATION, StringType));
-        fields.add(req(Instances.SOURCE_URI, StringType));
-        fields.add(req(Instances.SIZE_BYTES, LongType));
-        fields.add(req(Instances.SHA256, StringType));
-        fields.add(req(Instances.RUN_ID, StringType));
-        fields.add(req(Instances.INGESTED_AT, TimestampType));
-        return new StructType(fields.toArray(new StructField[0]));
+        return schema(InstanceColumns.ALL);
     }
 
     static DataType sparkType(Class<?> type, Class<?> element) {
@@ -64,42 +49,25 @@ public final class LakeSchemas {
             return DoubleType;
         } else if (type == LocalDate.class) {
             return DateType;
+        } else if (type == java.time.Instant.class) {
+            return TimestampType;
         } else if (type == List.class && element != null) {
             return createArrayType(sparkType(element, null), true);
         }
         throw new IllegalArgumentException("no Spark type for header column type " + type + "<" + element + ">");
     }
 
-    public static final StructType QUARANTINE = new StructType(new StructField[] {
-        opt(Quarantine.SOURCE_URI, StringType),
-        opt(Quarantine.SIZE_BYTES, LongType),
-        opt(Quarantine.SHA256, StringType),
-        opt(Quarantine.REASON, StringType),
-        opt(Quarantine.DETAIL, StringType),
-        opt(Quarantine.SOP_INSTANCE_UID, StringType),
-        opt(Quarantine.PROJECT, StringType),
-        opt(Quarantine.RUN_ID, StringType),
-        opt(Quarantine.QUARANTINED_AT, TimestampType),
-    });
+    public static final StructType QUARANTINE = schema(InstanceColumns.QUARANTINE);
 
-    public static final StructType INGEST_RUNS = new StructType(new StructField[] {
-        opt(IngestRuns.RUN_ID, StringType),
-        opt(IngestRuns.SOURCES, createArrayType(StringType, true)),
-        opt(IngestRuns.PROJECT, StringType),
-        opt(IngestRuns.SITE, StringType),
-        opt(IngestRuns.USER, StringType),
-        opt(IngestRuns.STARTED_AT, TimestampType),
-        opt(IngestRuns.FINISHED_AT, TimestampType),
-        opt(IngestRuns.STATUS, StringType),
-        opt(IngestRuns.FILES_SEEN, LongType),
-        opt(IngestRuns.INSTANCES_ADDED, LongType),
-        opt(IngestRuns.INSTANCES_EXISTING, LongType),
-        opt(IngestRuns.QUARANTINED, LongType),
-        opt(IngestRuns.NOT_DICOM, LongType),
-        opt(IngestRuns.CONFLICTS, LongType),
-        opt(IngestRuns.SERIES, LongType),
-        opt(IngestRuns.STUDIES, LongType),
-    });
+    public static final StructType INGEST_RUNS = schema(InstanceColumns.INGEST_RUNS);
+
+    private static StructType schema(List<InstanceColumns.Column> columns) {
+        List<StructField> fields = new ArrayList<>();
+        for (InstanceColumns.Column c : columns) {
+            fields.add(createStructField(c.name(), sparkType(c.type(), c.elementType()), !c.required()));
+        }
+        return new StructType(fields.toArray(new StructField[0]));
+    }
 
     /** How many leading columns of each table Delta keeps file statistics for. */
     static final int STATS_COLUMNS = 16;

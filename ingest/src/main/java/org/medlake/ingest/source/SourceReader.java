@@ -46,6 +46,12 @@ public final class SourceReader {
         if ("file".equals(u.getScheme())) {
             // Local files bypass Hadoop's checksum file system (it looks for .crc companions on every open).
             java.nio.file.Path local = java.nio.file.Path.of(u);
+            byte[] whole = readSmall(local);
+            if (whole != null && !isZip(whole) && !isGzip(whole) && !isTar(whole)) {
+                // The common case, a small plain file: one read into an array of its size, no stream buffers.
+                visitor.visit(uri, new java.io.ByteArrayInputStream(whole), whole.length, uri);
+                return Container.PLAIN;
+            }
             size = java.nio.file.Files.size(local);
             opened = java.nio.file.Files.newInputStream(local);
         } else {
@@ -75,6 +81,24 @@ public final class SourceReader {
             }
             visitor.visit(uri, shield(raw), size, uri);
             return Container.PLAIN;
+        }
+    }
+
+    /** Files up to this size are read whole in one call. */
+    private static final int SMALL = 4 << 20;
+
+    /** The whole file if it is at most {@link #SMALL} bytes, else null. */
+    private static byte[] readSmall(java.nio.file.Path file) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long size = ch.size();
+            if (size > SMALL) {
+                return null;
+            }
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) size);
+            while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                // a file that shrinks meanwhile ends early; one that grows is read up to its size at open
+            }
+            return buf.position() == size ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.position());
         }
     }
 

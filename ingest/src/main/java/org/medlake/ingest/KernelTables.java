@@ -1,0 +1,287 @@
+package org.medlake.ingest;
+
+import io.delta.kernel.DataWriteContext;
+import io.delta.kernel.Operation;
+import io.delta.kernel.Scan;
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.Table;
+import io.delta.kernel.Transaction;
+import io.delta.kernel.TransactionBuilder;
+import io.delta.kernel.data.ColumnVector;
+import io.delta.kernel.data.ColumnarBatch;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.data.Row;
+import io.delta.kernel.defaults.internal.data.DefaultColumnarBatch;
+import io.delta.kernel.defaults.internal.data.vector.DefaultGenericVector;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.engine.FileReadResult;
+import io.delta.kernel.internal.InternalScanFileUtils;
+import io.delta.kernel.internal.TableImpl;
+import io.delta.kernel.internal.data.ScanStateRow;
+import io.delta.kernel.internal.util.Utils;
+import io.delta.kernel.internal.util.VectorUtils;
+import io.delta.kernel.types.ArrayType;
+import io.delta.kernel.types.DataType;
+import io.delta.kernel.types.DateType;
+import io.delta.kernel.types.DoubleType;
+import io.delta.kernel.types.IntegerType;
+import io.delta.kernel.types.LongType;
+import io.delta.kernel.types.StringType;
+import io.delta.kernel.types.StructField;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.types.TimestampType;
+import io.delta.kernel.utils.CloseableIterable;
+import io.delta.kernel.utils.CloseableIterator;
+import io.delta.kernel.utils.DataFileStatus;
+import io.delta.kernel.utils.FileStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The lake's ingest tables through Delta Kernel, for the Spark-free {@link LocalIngestJob}: typed schemas from
+ * {@link InstanceColumns}, blind appends, whole-table replacement and column scans. Values are plain Java objects
+ * as {@link InstanceColumns} describes them, rows are arrays in schema order.
+ */
+final class KernelTables {
+    static final String ENGINE_INFO = "medlake-ingest (Delta Kernel)";
+
+    private KernelTables() {}
+
+    /** A Kernel schema for engine-neutral columns. */
+    static StructType schema(List<InstanceColumns.Column> columns) {
+        List<StructField> fields = new ArrayList<>();
+        for (InstanceColumns.Column c : columns) {
+            fields.add(new StructField(c.name(), type(c.type(), c.elementType()), !c.required()));
+        }
+        return new StructType(fields);
+    }
+
+    static DataType type(Class<?> type, Class<?> element) {
+        if (type == String.class) return StringType.STRING;
+        if (type == Integer.class) return IntegerType.INTEGER;
+        if (type == Long.class) return LongType.LONG;
+        if (type == Double.class) return DoubleType.DOUBLE;
+        if (type == LocalDate.class) return DateType.DATE;
+        if (type == Instant.class) return TimestampType.TIMESTAMP;
+        if (type == List.class && element != null) return new ArrayType(type(element, null), true);
+        throw new IllegalArgumentException("no Delta type for column type " + type + "<" + element + ">");
+    }
+
+    /** Whether the table has a commit. */
+    static boolean exists(Path table) {
+        Path log = table.resolve("_delta_log");
+        if (!Files.isDirectory(log)) {
+            return false;
+        }
+        try (var files = Files.list(log)) {
+            return files.anyMatch(p -> p.getFileName().toString().endsWith(".json"));
+        } catch (IOException e) {
+            return true; // let Kernel report what is wrong
+        }
+    }
+
+    /** Appends rows (arrays in {@code schema} order) in one commit, creating the table if absent. */
+    static long append(Engine engine, Path table, StructType schema, Map<String, String> createProperties,
+                       List<Object[]> rows) throws IOException {
+        Files.createDirectories(table);
+        boolean exists = exists(table);
+        TransactionBuilder tb = Table.forPath(engine, table.toUri().toString())
+                .createTransactionBuilder(engine, ENGINE_INFO, exists ? Operation.WRITE : Operation.CREATE_TABLE);
+        if (!exists) {
+            tb = tb.withSchema(engine, schema).withTableProperties(engine, createProperties);
+        }
+        return commit(engine, tb.build(engine), rows);
+    }
+
+    /**
+     * Replaces the table's whole content with {@code rows} in one commit (the schema becomes {@code schema}),
+     * creating it if absent: readers see the old or the new content, never a mix.
+     */
+    static long replace(Engine engine, Path table, StructType schema, List<Object[]> rows) throws IOException {
+        Files.createDirectories(table);
+        TransactionBuilder tb;
+        if (exists(table)) {
+            tb = ((TableImpl) Table.forPath(engine, table.toUri().toString()))
+                    .createReplaceTableTransactionBuilder(engine, ENGINE_INFO);
+        } else {
+            tb = Table.forPath(engine, table.toUri().toString())
+                    .createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE);
+        }
+        return commit(engine, tb.withSchema(engine, schema).build(engine), rows);
+    }
+
+    private static long commit(Engine engine, Transaction txn, List<Object[]> rows) throws IOException {
+        List<Row> actions = new ArrayList<>();
+        if (!rows.isEmpty()) {
+            StructType writeSchema = txn.getSchema(engine);
+            Row state = txn.getTransactionState(engine);
+            DataWriteContext ctx = Transaction.getWriteContext(engine, state, Map.of());
+            // Large batches are written as one file per core at once: encoding Parquet is CPU-bound.
+            int parts = rows.size() < PARALLEL_ROWS ? 1 : Runtime.getRuntime().availableProcessors();
+            List<List<DataFileStatus>> written = new ArrayList<>();
+            List<java.util.concurrent.CompletableFuture<Void>> tasks = new ArrayList<>();
+            for (int p = 0; p < parts; p++) {
+                List<Object[]> slice = rows.subList(rows.size() * p / parts, rows.size() * (p + 1) / parts);
+                List<DataFileStatus> files = new ArrayList<>();
+                written.add(files);
+                Runnable write = () -> {
+                    CloseableIterator<FilteredColumnarBatch> data = Utils.singletonCloseableIterator(
+                            new FilteredColumnarBatch(batch(writeSchema, slice), Optional.empty()));
+                    try (CloseableIterator<DataFileStatus> out = engine.getParquetHandler().writeParquetFiles(
+                            ctx.getTargetDirectory(), Transaction.transformLogicalData(engine, state, data, Map.of()),
+                            ctx.getStatisticsColumns())) {
+                        out.forEachRemaining(files::add);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                };
+                if (parts == 1) {
+                    write.run();
+                } else {
+                    tasks.add(java.util.concurrent.CompletableFuture.runAsync(write, WRITERS));
+                }
+            }
+            try {
+                java.util.concurrent.CompletableFuture.allOf(tasks.toArray(new java.util.concurrent.CompletableFuture[0])).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof java.io.UncheckedIOException io) throw io.getCause();
+                throw e.getCause() instanceof RuntimeException re ? re : e;
+            }
+            List<DataFileStatus> all = new ArrayList<>();
+            written.forEach(all::addAll);
+            try (CloseableIterator<Row> it = Transaction.generateAppendActions(engine, state,
+                    Utils.toCloseableIterator(all.iterator()), ctx)) {
+                it.forEachRemaining(actions::add);
+            }
+        }
+        return txn.commit(engine, CloseableIterable.inMemoryIterable(Utils.toCloseableIterator(actions.iterator())))
+                .getVersion();
+    }
+
+    /** Below this many rows one file is written. */
+    private static final int PARALLEL_ROWS = 4096;
+    private static final java.util.concurrent.ExecutorService WRITERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "medlake-parquet-writer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private static DefaultColumnarBatch batch(StructType schema, List<Object[]> rows) {
+        ColumnVector[] vectors = new ColumnVector[schema.length()];
+        for (int c = 0; c < schema.length(); c++) {
+            DataType type = schema.at(c).getDataType();
+            List<Object> values = new ArrayList<>(rows.size());
+            for (Object[] row : rows) {
+                values.add(toKernel(row[c], type));
+            }
+            vectors[c] = DefaultGenericVector.fromList(type, values);
+        }
+        return new DefaultColumnarBatch(rows.size(), schema, vectors);
+    }
+
+    private static Object toKernel(Object v, DataType type) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof LocalDate d) {
+            return (int) d.toEpochDay();
+        }
+        if (v instanceof Instant i) {
+            return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1000);
+        }
+        if (v instanceof List<?> list && type instanceof ArrayType at) {
+            List<Object> elements = new ArrayList<>(list.size());
+            for (Object e : list) {
+                elements.add(toKernel(e, at.getElementType()));
+            }
+            return VectorUtils.buildArrayValue(elements, at.getElementType());
+        }
+        return v;
+    }
+
+    /**
+     * Every row of the latest snapshot, {@code columns} only (arrays in that order, plain Java values); empty when
+     * the table does not exist.
+     */
+    static List<Object[]> scan(Engine engine, Path table, List<String> columns) throws IOException {
+        List<Object[]> out = new ArrayList<>();
+        if (!exists(table)) {
+            return out;
+        }
+        Snapshot snapshot = Table.forPath(engine, table.toUri().toString()).getLatestSnapshot(engine);
+        StructType schema = snapshot.getSchema();
+        List<StructField> fields = new ArrayList<>();
+        for (String c : columns) {
+            fields.add(schema.get(c));
+        }
+        StructType readSchema = new StructType(fields);
+        Scan scan = snapshot.getScanBuilder().withReadSchema(readSchema).build();
+        Row scanState = scan.getScanState(engine);
+        StructType physicalSchema = ScanStateRow.getPhysicalDataReadSchema(scanState);
+        try (CloseableIterator<FilteredColumnarBatch> scanFiles = scan.getScanFiles(engine)) {
+            while (scanFiles.hasNext()) {
+                try (CloseableIterator<Row> files = scanFiles.next().getRows()) {
+                    while (files.hasNext()) {
+                        Row scanFile = files.next();
+                        FileStatus file = InternalScanFileUtils.getAddFileStatus(scanFile);
+                        CloseableIterator<ColumnarBatch> physical = engine.getParquetHandler()
+                                .readParquetFiles(Utils.singletonCloseableIterator(file), physicalSchema, Optional.empty())
+                                .map(FileReadResult::getData);
+                        try (CloseableIterator<FilteredColumnarBatch> data =
+                                     Scan.transformPhysicalData(engine, scanState, scanFile, physical)) {
+                            while (data.hasNext()) {
+                                collect(data.next(), readSchema, out);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void collect(FilteredColumnarBatch filtered, StructType schema, List<Object[]> out) {
+        ColumnarBatch batch = filtered.getData();
+        Optional<ColumnVector> selection = filtered.getSelectionVector();
+        int cols = schema.length();
+        for (int r = 0; r < batch.getSize(); r++) {
+            if (selection.isPresent() && (selection.get().isNullAt(r) || !selection.get().getBoolean(r))) {
+                continue;
+            }
+            Object[] row = new Object[cols];
+            for (int c = 0; c < cols; c++) {
+                row[c] = value(batch.getColumnVector(c), r, schema.at(c).getDataType());
+            }
+            out.add(row);
+        }
+    }
+
+    private static Object value(ColumnVector v, int r, DataType type) {
+        if (v.isNullAt(r)) return null;
+        if (type instanceof StringType) return v.getString(r);
+        if (type instanceof IntegerType) return v.getInt(r);
+        if (type instanceof LongType) return v.getLong(r);
+        if (type instanceof DoubleType) return v.getDouble(r);
+        if (type instanceof DateType) return LocalDate.ofEpochDay(v.getInt(r));
+        if (type instanceof TimestampType) {
+            long micros = v.getLong(r);
+            return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+        }
+        if (type instanceof ArrayType at) {
+            var array = v.getArray(r);
+            List<Object> list = new ArrayList<>(array.getSize());
+            for (int i = 0; i < array.getSize(); i++) {
+                list.add(value(array.getElements(), i, at.getElementType()));
+            }
+            return list;
+        }
+        throw new IllegalArgumentException("unsupported Delta column type " + type);
+    }
+}

@@ -1,0 +1,326 @@
+package org.medlake.ingest;
+
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hadoop.conf.Configuration;
+import org.medlake.lake.LakeLayout;
+import org.medlake.lake.Tables;
+import org.medlake.lake.Tables.Instances;
+
+/**
+ * The ingest job on one machine without Spark: the same steps, decisions and tables as {@link IngestJob}, run by a
+ * thread per core, with the tables written through Delta Kernel. A Spark session costs seconds to start, more than
+ * the whole work of a typical folder; clusters ({@code --master spark://...}) use {@link IngestJob}.
+ *
+ * <ol>
+ *   <li>Lists the sources, stages PACS sources.</li>
+ *   <li>Worker threads run {@link EntryIngester} over the work items: hash, parse, store, route.</li>
+ *   <li>Under the lake's write lock: decides ({@link BatchOutcomes}) against what {@code instances} holds, appends
+ *       the new instances, then the quarantine rows not yet recorded, replaces {@code series} and {@code studies}
+ *       with the aggregation of the whole {@code instances} table, and appends the {@code ingest_runs} row, in that
+ *       order: a run killed at any point is completed by the next one.</li>
+ * </ol>
+ */
+final class LocalIngestJob {
+    /** Set MEDLAKE_TRACE=1 to print how long each phase of a run takes (stderr). */
+    private static final boolean TRACE = System.getenv("MEDLAKE_TRACE") != null;
+    private static final int I_SOP = InstanceColumns.index(Instances.SOP_INSTANCE_UID);
+    private static final int I_SHA = InstanceColumns.index(Instances.SHA256);
+    private static final int I_SOURCE = InstanceColumns.index(Instances.SOURCE_URI);
+    private static final int I_SERIES = InstanceColumns.index(Instances.SERIES_INSTANCE_UID);
+    private static final int I_STUDY = InstanceColumns.index(Instances.STUDY_INSTANCE_UID);
+
+    private final IngestRequest request;
+    private final IngestJob.Progress progress;
+    private final int threads;
+    private final Engine engine;
+    private long mark = System.nanoTime();
+
+    private LocalIngestJob(IngestRequest request, IngestJob.Progress progress, int threads) {
+        this.request = request;
+        this.progress = progress;
+        this.threads = threads;
+        Configuration conf = hadoopConf();
+        // Spark's default; Kernel's writer otherwise stores pages uncompressed (about 7x larger for this table).
+        conf.setIfUnset("parquet.compression", "SNAPPY");
+        this.engine = DefaultEngine.create(conf);
+    }
+
+    /** Runs an ingest on this machine with one worker thread per available core. */
+    static IngestResult run(IngestRequest request, IngestJob.Progress progress) {
+        return new LocalIngestJob(request, progress, Runtime.getRuntime().availableProcessors()).execute();
+    }
+
+    /**
+     * Hadoop settings for non-local sources: every {@code spark.hadoop.fs.*} system property as its {@code fs.*}
+     * key, so that an S3 endpoint configured for Spark works the same here.
+     */
+    static Configuration hadoopConf() {
+        Configuration conf = new Configuration();
+        System.getProperties().forEach((k, v) -> {
+            String key = k.toString();
+            if (key.startsWith("spark.hadoop.fs.")) {
+                conf.set(key.substring("spark.hadoop.".length()), v.toString());
+            }
+        });
+        return conf;
+    }
+
+    private void phase(String name) {
+        if (TRACE) {
+            long now = System.nanoTime();
+            System.err.printf(java.util.Locale.ROOT, "[trace] %-28s %8.2f s%n", name, (now - mark) / 1e9);
+            mark = now;
+        }
+    }
+
+    private IngestResult execute() {
+        String runId = UUID.randomUUID().toString();
+        Instant started = Instant.now();
+        LakeLayout lake = LakeLayout.at(request.lakeDir());
+        IngestJob.prepareLake(lake);
+        List<String> items = new ArrayList<>();
+        try (TempSpace scratch = TempSpace.claim(lake, runId)) {
+            Configuration conf = hadoopConf();
+            items.addAll(IngestJob.entries(conf, request.sources(), scratch.dir()));
+            phase("list sources");
+            List<EntryIngester.Outcome> outcomes = process(lake, runId, scratch.dir(), conf, items);
+            phase("read, hash, parse, store");
+            return write(lake, runId, started, outcomes);
+        } catch (IOException e) {
+            recordFailure(lake, runId, started);
+            throw new IngestException(ErrorCode.INGEST_LAKE_UNUSABLE, "Cannot write to the lake " + lake.root() + ": "
+                    + e + ". Fix: make the lake folder writable, then re-run the same command.", e);
+        } catch (IngestException e) {
+            if (!items.isEmpty()) {
+                recordFailure(lake, runId, started);
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            recordFailure(lake, runId, started);
+            throw new IngestException(ErrorCode.INGEST_EXTERNAL, "Ingest run " + runId + " failed: " + e
+                    + ". Nothing was overwritten; rows already merged stay and a re-run completes the rest. "
+                    + "Fix the cause and re-run the same command.", e);
+        }
+    }
+
+    /** Runs the per-entry work on the worker threads; outcomes come back in work-item order. */
+    private List<EntryIngester.Outcome> process(LakeLayout lake, String runId, Path tmpDir, Configuration conf,
+                                                List<String> items) throws IOException {
+        @SuppressWarnings("unchecked")
+        List<EntryIngester.Outcome>[] byItem = new List[items.size()];
+        AtomicInteger next = new AtomicInteger();
+        AtomicLong done = new AtomicLong();
+        EntryIngester.Settings settings = EntryIngester.Settings.of(request);
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        int workers = Math.max(1, Math.min(threads, items.size()));
+        Thread[] pool = new Thread[workers];
+        for (int t = 0; t < workers; t++) {
+            pool[t] = new Thread(() -> {
+                try {
+                    EntryIngester ingester = new EntryIngester(settings, runId,
+                            new FileIngester.OneFileObjects(lake, runId, tmpDir), tmpDir, conf);
+                    int i;
+                    while ((i = next.getAndIncrement()) < items.size()) {
+                        List<EntryIngester.Outcome> out = new ArrayList<>(1);
+                        ingester.ingestItem(items.get(i), out::add);
+                        byItem[i] = out;
+                        done.incrementAndGet();
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                    next.set(items.size()); // stop the other workers early
+                }
+            }, "medlake-ingest-" + t);
+            pool[t].start();
+        }
+        IngestJob.ProgressPoller poller = new IngestJob.ProgressPoller(done::get, items.size(), progress);
+        try {
+            for (Thread t : pool) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IngestException(ErrorCode.INGEST_EXTERNAL, "Ingest was interrupted; re-run the same command.", e);
+        } finally {
+            poller.stop();
+        }
+        if (!failures.isEmpty()) {
+            Throwable f = failures.get(0);
+            if (f instanceof IOException io) throw io;
+            if (f instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(f);
+        }
+        List<EntryIngester.Outcome> all = new ArrayList<>(items.size());
+        for (List<EntryIngester.Outcome> l : byItem) {
+            all.addAll(l);
+        }
+        return all;
+    }
+
+    private IngestResult write(LakeLayout lake, String runId, Instant started, List<EntryIngester.Outcome> outcomes)
+            throws IOException {
+        List<BatchOutcomes.Candidate> candidates = new ArrayList<>();
+        Map<String, EntryIngester.Outcome> bySource = new HashMap<>();
+        List<Object[]> quarantine = new ArrayList<>();
+        Map<String, Long> byReason = new HashMap<>();
+        for (EntryIngester.Outcome o : outcomes) {
+            Object[] v = o.values();
+            if (o.accepted()) {
+                candidates.add(new BatchOutcomes.Candidate((String) v[I_SOP], (String) v[I_SHA], (String) v[I_SOURCE]));
+                bySource.put((String) v[I_SOURCE], o);
+            } else {
+                byReason.merge(o.reason(), 1L, Long::sum);
+                quarantine.add(quarantineRow(o, o.reason(), o.detail()));
+            }
+        }
+        try (LakeWriteLock ignored = LakeWriteLock.acquire(lake)) {
+            Path instancesTable = lake.table(Tables.INSTANCES);
+            boolean lakeHadInstances = KernelTables.exists(instancesTable);
+            List<Object[]> existing = lakeHadInstances ? KernelTables.scan(engine, instancesTable,
+                    SeriesStudyAggregation.INPUT) : List.of();
+            Map<String, BatchOutcomes.Held> held = held(instancesTable, candidates, lakeHadInstances);
+            phase("read the lake's instances");
+            List<BatchOutcomes.Decision> decisions = BatchOutcomes.decide(candidates, held);
+            List<Object[]> toAdd = new ArrayList<>();
+            Set<String> series = new HashSet<>();
+            Set<String> studies = new HashSet<>();
+            long duplicates = 0;
+            long conflicts = 0;
+            for (BatchOutcomes.Decision d : decisions) {
+                EntryIngester.Outcome o = bySource.get(d.candidate().sourceUri());
+                switch (d.outcome()) {
+                    case ADD -> toAdd.add(o.values());
+                    case DUPLICATE -> duplicates++;
+                    case CONFLICT -> {
+                        conflicts++;
+                        quarantine.add(quarantineRow(o, "CONFLICT", IngestJob.conflictDetail(d)));
+                    }
+                }
+                if (d.outcome() != BatchOutcomes.Outcome.CONFLICT) {
+                    series.add((String) o.values()[I_SERIES]);
+                    studies.add((String) o.values()[I_STUDY]);
+                }
+            }
+            // The aggregates cover the whole instances table: what it held before this run plus what is added. They
+            // are computed while the instances are written.
+            java.util.concurrent.CompletableFuture<SeriesStudyAggregation.Result> aggregates =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        List<Object[]> all = new ArrayList<>(existing);
+                        int[] pick = SeriesStudyAggregation.INPUT.stream().mapToInt(InstanceColumns::index).toArray();
+                        for (Object[] v : toAdd) {
+                            Object[] in = new Object[pick.length];
+                            for (int i = 0; i < pick.length; i++) {
+                                in[i] = v[pick[i]];
+                            }
+                            all.add(in);
+                        }
+                        return SeriesStudyAggregation.aggregate(all);
+                    });
+            long added = toAdd.size();
+            long notDicom = byReason.getOrDefault("NOT_DICOM", 0L);
+            long quarantined = byReason.values().stream().mapToLong(Long::longValue).sum() - notDicom + conflicts;
+            if (added > 0) {
+                KernelTables.append(engine, instancesTable, KernelTables.schema(InstanceColumns.ALL),
+                        Map.of("delta.dataSkippingNumIndexedCols", String.valueOf(LakeSchemas.STATS_COLUMNS)), toAdd);
+            } else if (!lakeHadInstances) {
+                KernelTables.append(engine, instancesTable, KernelTables.schema(InstanceColumns.ALL),
+                        Map.of("delta.dataSkippingNumIndexedCols", String.valueOf(LakeSchemas.STATS_COLUMNS)), List.of());
+            }
+            phase("append instances");
+            List<Object[]> newQuarantine = newQuarantineRows(lake, quarantine);
+            if (!newQuarantine.isEmpty() || !KernelTables.exists(lake.table(Tables.QUARANTINE))) {
+                KernelTables.append(engine, lake.table(Tables.QUARANTINE), KernelTables.schema(InstanceColumns.QUARANTINE),
+                        Map.of(), newQuarantine);
+            }
+            phase("append quarantine");
+            SeriesStudyAggregation.Result agg = aggregates.join();
+            KernelTables.replace(engine, lake.table(Tables.SERIES), KernelTables.schema(agg.seriesColumns()), agg.series());
+            KernelTables.replace(engine, lake.table(Tables.STUDIES), KernelTables.schema(agg.studyColumns()), agg.studies());
+            phase("replace series, studies");
+            long seen = outcomes.size();
+            if (seen != added + duplicates + quarantined + notDicom) {
+                throw new IngestException(ErrorCode.INGEST_INTERNAL, "Ingest accounting is inconsistent: " + seen
+                        + " entries seen but " + (added + duplicates + quarantined + notDicom) + " outcomes. This is a bug.");
+            }
+            IngestResult result = new IngestResult(runId, request.project(), seen, added, duplicates, quarantined,
+                    notDicom, conflicts, series.size(), studies.size(), started, Instant.now());
+            appendRun(lake, "SUCCEEDED", result);
+            phase("record run");
+            return result;
+        }
+    }
+
+    /** What the lake holds for the candidates' SOP Instance UIDs. */
+    private Map<String, BatchOutcomes.Held> held(Path instancesTable, List<BatchOutcomes.Candidate> candidates,
+                                                 boolean exists) throws IOException {
+        Map<String, BatchOutcomes.Held> out = new HashMap<>();
+        if (candidates.isEmpty() || !exists) {
+            return out;
+        }
+        Set<String> wanted = new HashSet<>();
+        candidates.forEach(c -> wanted.add(c.sopInstanceUid()));
+        for (Object[] r : KernelTables.scan(engine, instancesTable,
+                List.of(Instances.SOP_INSTANCE_UID, Instances.SHA256, Instances.SOURCE_URI))) {
+            if (wanted.contains((String) r[0])) {
+                out.put((String) r[0], new BatchOutcomes.Held((String) r[1], (String) r[2]));
+            }
+        }
+        return out;
+    }
+
+    /** The quarantine rows not yet recorded, by (source URI, sha256, reason): a re-run records nothing twice. */
+    private List<Object[]> newQuarantineRows(LakeLayout lake, List<Object[]> rows) throws IOException {
+        Map<List<Object>, Object[]> unique = new LinkedHashMap<>();
+        for (Object[] r : rows) {
+            unique.putIfAbsent(Arrays.asList(r[0], r[2], r[3]), r);
+        }
+        if (!unique.isEmpty()) {
+            for (Object[] r : KernelTables.scan(engine, lake.table(Tables.QUARANTINE), List.of(Tables.Quarantine.SOURCE_URI,
+                    Tables.Quarantine.SHA256, Tables.Quarantine.REASON))) {
+                unique.remove(Arrays.asList(r[0], r[1], r[2]));
+            }
+        }
+        return new ArrayList<>(unique.values());
+    }
+
+    /** A quarantine row (contract order). */
+    private static Object[] quarantineRow(EntryIngester.Outcome o, String reason, String detail) {
+        return new Object[] {o.get(Instances.SOURCE_URI), o.get(Instances.SIZE_BYTES), o.get(Instances.SHA256), reason,
+            detail, o.get(Instances.SOP_INSTANCE_UID), o.get(Instances.PROJECT), o.get(Instances.RUN_ID),
+            o.get(Instances.INGESTED_AT)};
+    }
+
+    private void appendRun(LakeLayout lake, String status, IngestResult r) throws IOException {
+        Object[] row = {r.runId(), List.copyOf(request.sources()), request.project(), request.site(), request.user(),
+            r.startedAt(), r.finishedAt(), status, r.filesSeen(), r.instancesAdded(), r.instancesExisting(),
+            r.quarantined(), r.notDicom(), r.conflicts(), r.series(), r.studies()};
+        List<Object[]> rows = new ArrayList<>();
+        rows.add(row);
+        KernelTables.append(engine, lake.table(Tables.INGEST_RUNS), KernelTables.schema(InstanceColumns.INGEST_RUNS),
+                Map.of(), rows);
+    }
+
+    private void recordFailure(LakeLayout lake, String runId, Instant started) {
+        try {
+            appendRun(lake, "FAILED", new IngestResult(runId, request.project(), 0, 0, 0, 0, 0, 0, 0, 0, started,
+                    Instant.now()));
+        } catch (IOException | RuntimeException ignored) {
+            // best effort: the original failure is what the caller needs to see
+        }
+    }
+}
