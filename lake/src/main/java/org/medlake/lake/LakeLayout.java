@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * Lake-relative forms never contain {@code ':'}, which is how readers tell them from URIs.
  */
 public final class LakeLayout {
-    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+    /** 64 lower-case hex digits. */
+    static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     /** Allowed pack names: they become file names and parts of locations, so no separators and no ':' or '@'. */
     private static final Pattern PACK_NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
     /** The lake-relative folder of the packs; every location inside it is a packed location. */

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Appends objects to a new pack {@code LAKE/objects/packs/<name>.pack} and records each one as a line
@@ -34,10 +33,8 @@ import java.util.regex.Pattern;
 public final class PackWriter implements Closeable {
     /** Bytes buffered before they are written to the pack; larger objects bypass the buffer. */
     static final int BUFFER_BYTES = 1 << 20;
-    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
     private final String name;
-    private final String locationPrefix;
     private final FileChannel pack;
     private final FileChannel index;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
@@ -50,7 +47,6 @@ public final class PackWriter implements Closeable {
 
     private PackWriter(String name, FileChannel pack, FileChannel index) {
         this.name = name;
-        this.locationPrefix = LakeLayout.PACKS + "/" + name + ".pack@";
         this.pack = pack;
         this.index = index;
     }
@@ -97,7 +93,7 @@ public final class PackWriter implements Closeable {
      */
     public String append(byte[] bytes, int offset, int length, String sha256) throws IOException {
         Objects.checkFromIndexSize(offset, length, bytes.length);
-        if (sha256 == null || !SHA256_HEX.matcher(sha256).matches()) {
+        if (sha256 == null || !LakeLayout.SHA256_HEX.matcher(sha256).matches()) {
             throw new IllegalArgumentException("not a lower-case SHA-256 hex digest: '" + sha256 + "'");
         }
         checkUsable();
@@ -117,7 +113,7 @@ public final class PackWriter implements Closeable {
         }
         size += length;
         pendingIndex.append(sha256).append(' ').append(at).append(' ').append(length).append('\n');
-        return locationPrefix + at + "+" + length;
+        return LakeObjects.packedLocation(name, at, length);
     }
 
     /**
