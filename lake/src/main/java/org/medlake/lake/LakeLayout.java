@@ -13,11 +13,26 @@ import java.util.regex.Pattern;
  * <pre>
  * LAKE/
  *   tables/&lt;name&gt;/          Delta tables (see {@link Tables})
- *   objects/sha256/ab/&lt;sha256&gt;   DICOM files owned by the lake, content-addressed
+ *   objects/packs/&lt;name&gt;.pack    DICOM files owned by the lake, appended one after another (see {@link PackWriter})
+ *   objects/packs/&lt;name&gt;.idx     one "sha256 offset length" line per object of the pack
+ *   objects/sha256/ab/&lt;sha256&gt;   DICOM files owned by older lakes, one file per object, content-addressed
  * </pre>
+ *
+ * <p>An {@code instances.location} value is one of three forms; {@link LakeObjects} reads all of them:
+ * <ul>
+ *   <li>{@code objects/packs/<name>.pack@<offset>+<length>}: a region of a pack (lake-relative);</li>
+ *   <li>{@code objects/sha256/ab/<sha256>}: a whole file (lake-relative, written by older lakes);</li>
+ *   <li>an absolute URI such as {@code file:/...} or {@code s3a://...}: a file registered in place.</li>
+ * </ul>
+ * Lake-relative forms never contain {@code ':'}, which is how readers tell them from URIs.
  */
 public final class LakeLayout {
-    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+    /** 64 lower-case hex digits. */
+    static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+    /** Allowed pack names: they become file names and parts of locations, so no separators and no ':' or '@'. */
+    private static final Pattern PACK_NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+    /** The lake-relative folder of the packs; every location inside it is a packed location. */
+    static final String PACKS = "objects/packs";
 
     private final Path root;
 
@@ -59,9 +74,43 @@ public final class LakeLayout {
         return "objects/sha256/" + hex.substring(0, 2) + "/" + hex;
     }
 
+    /** The folder holding the packs ({@code objects/packs}). */
+    public Path packs() {
+        return root.resolve(PACKS);
+    }
+
     /**
-     * Resolves a {@code location} column value: a lake-relative key (no URI scheme) resolves against the
-     * root; an absolute {@code file:} URI (files registered in place) is returned as that path.
+     * The pack file {@code objects/packs/<name>.pack}.
+     *
+     * @throws IllegalArgumentException if {@code name} is not 1 to 200 of {@code [A-Za-z0-9._-]}
+     */
+    public Path pack(String name) {
+        return packs().resolve(checkPackName(name) + ".pack");
+    }
+
+    /**
+     * The index of the pack {@code name}, {@code objects/packs/<name>.idx} (see {@link PackWriter}).
+     *
+     * @throws IllegalArgumentException if {@code name} is not 1 to 200 of {@code [A-Za-z0-9._-]}
+     */
+    public Path packIndex(String name) {
+        return packs().resolve(checkPackName(name) + ".idx");
+    }
+
+    static String checkPackName(String name) {
+        if (name == null || !PACK_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a pack name: '" + name + "' (use 1 to 200 of A-Z a-z 0-9 . _ -)");
+        }
+        return name;
+    }
+
+    /**
+     * Resolves a {@code location} column value naming a whole file: a lake-relative key (no URI scheme) resolves
+     * against the root; an absolute {@code file:} URI (files registered in place) is returned as that path. Use it
+     * for derived files (NIfTI, thumbnails); read instance objects with {@link LakeObjects}, which also reads packs.
+     *
+     * @throws IllegalArgumentException if the location escapes the lake root, or names a region of a pack (a
+     *         packed location is no file of its own: reading the path would return the whole pack)
      */
     public Path resolve(String location) {
         if (location.startsWith("file:")) {
@@ -70,6 +119,10 @@ public final class LakeLayout {
         Path p = root.resolve(location).normalize();
         if (!p.startsWith(root)) {
             throw new IllegalArgumentException("location escapes the lake root: '" + location + "'");
+        }
+        if (p.startsWith(packs())) {
+            throw new IllegalArgumentException("location '" + location + "' is inside " + PACKS + ", so it names a "
+                    + "region of a pack, not a file; read it with org.medlake.lake.LakeObjects");
         }
         return p;
     }

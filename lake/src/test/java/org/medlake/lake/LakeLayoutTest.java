@@ -31,4 +31,17 @@ class LakeLayoutTest {
         assertThatThrownBy(() -> lake.resolve("../secret")).hasMessageContaining("escapes");
         assertThat(lake.table(Tables.INSTANCES)).isEqualTo(Path.of("/data/lake/tables/instances"));
     }
+
+    @Test
+    void resolveRefusesPackedLocationsSoWholeFileReadersFailLoudly() {
+        LakeLayout lake = LakeLayout.at(Path.of("/data/lake"));
+        for (String packed : new String[] {"objects/packs/r-0.pack@0+10", "objects/packs/r-0.pack", "objects/packs/r-0.idx",
+                "./objects/packs/r-0.pack@0+10", "objects/sha256/../packs/r-0.pack@0+10"}) {
+            assertThatThrownBy(() -> lake.resolve(packed)).as(packed).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("region of a pack").hasMessageContaining("LakeObjects");
+        }
+        assertThat(lake.pack("r-0")).isEqualTo(Path.of("/data/lake/objects/packs/r-0.pack"));
+        assertThat(lake.packIndex("r-0")).isEqualTo(Path.of("/data/lake/objects/packs/r-0.idx"));
+        assertThatThrownBy(() -> lake.pack("../x")).hasMessageContaining("not a pack name");
+    }
 }

@@ -10,8 +10,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -42,6 +41,7 @@ import org.medlake.cohort.release.ReleaseCatalog;
 import org.medlake.cohort.release.ReleasePolicy;
 import org.medlake.cohort.search.SeriesSearch;
 import org.medlake.lake.LakeLayout;
+import org.medlake.lake.LakeObjects;
 import org.medlake.server.audit.AuditLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,6 +94,7 @@ public final class ApiServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final LakeLayout lake;
+    private final LakeObjects objects;
     private final TokenAuthenticator authenticator;
     private final SeriesSearch search;
     private final InstanceCatalog catalog;
@@ -113,6 +114,7 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(ServerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.lake = LakeLayout.at(config.lake());
+        this.objects = new LakeObjects(lake);
         this.authenticator = new TokenAuthenticator(config.keycloakIssuer());
         ElasticsearchClient es = SeriesIndex.connect(config.esUrl());
         resources.add(() -> SeriesIndex.close(es));
@@ -135,6 +137,7 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(ServerConfig config, TokenAuthenticator authenticator, SeriesSearch search, InstanceCatalog catalog) {
         this.config = Objects.requireNonNull(config, "config");
         this.lake = LakeLayout.at(config.lake());
+        this.objects = new LakeObjects(lake);
         this.authenticator = Objects.requireNonNull(authenticator);
         this.search = Objects.requireNonNull(search);
         this.catalog = Objects.requireNonNull(catalog);
@@ -320,21 +323,26 @@ public final class ApiServer implements AutoCloseable {
                         + "/api/v1/series/{seriesUid}/instances)."));
         AuditRoutes.details(ctx).project(instance.project()).series(instance.seriesInstanceUid());
         requireReleased(instance.seriesInstanceUid());
-        Path file;
+        LakeObjects.ObjectRef object;
         try {
-            file = lake.resolve(instance.location());
+            object = objects.locate(instance.location());
         } catch (IllegalArgumentException e) {
             throw new ApiException(ApiException.ErrorCode.INTERNAL, 500, "Instance '" + sop + "' has an invalid "
                     + "location in the instances table (" + e.getMessage() + "); the table must be repaired by re-ingesting.", e);
-        }
-        if (!Files.isRegularFile(file)) {
+        } catch (NoSuchFileException e) {
             throw new ApiException(ApiException.ErrorCode.INTERNAL, 500, "The stored file of instance '" + sop
                     + "' (" + instance.location() + ") is missing from the lake; the lake object store was modified "
-                    + "outside medlake. Re-ingest the source or restore the object.");
+                    + "outside medlake. Re-ingest the source or restore the object.", e);
+        } catch (IOException e) {
+            // e.g. a region beyond its pack's end. The cause names server paths, so it goes to the log only.
+            throw new ApiException(ApiException.ErrorCode.INTERNAL, 500, "The stored bytes of instance '" + sop
+                    + "' (" + instance.location() + ") cannot be read from the lake; the server log names the cause "
+                    + "(e.g. a pack damaged outside medlake). Restore the object store from a backup or re-ingest the "
+                    + "source.", e);
         }
         ctx.header(SHA256_HEADER, instance.sha256());
         ctx.header("Content-Disposition", "attachment; filename=\"" + sop.replaceAll("[^0-9A-Za-z._-]", "_") + ".dcm\"");
-        FileResponses.send(ctx, file, DICOM, instance.sha256());
+        FileResponses.send(ctx, object, DICOM, instance.sha256());
     }
 
     /**

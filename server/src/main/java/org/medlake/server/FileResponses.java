@@ -14,11 +14,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.jetty.io.EofException;
+import org.medlake.lake.LakeObjects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends a lake file as the response body, honouring HTTP range requests (RFC 9110 section 14).
+ * Sends a lake file, or a region of one (an object in a pack), as the response body, honouring HTTP range requests
+ * (RFC 9110 section 14). A region is the whole representation: positions and lengths below are within it.
  *
  * <ul>
  *   <li>Every response carries {@code Accept-Ranges: bytes} and {@code ETag: "<sha256>"} (a strong validator: the
@@ -71,66 +73,88 @@ final class FileResponses {
      */
     static void send(Context ctx, Path file, String contentType, String sha256) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            String etag = sha256 == null ? null : "\"" + sha256 + "\"";
-            ctx.header("Accept-Ranges", "bytes");
-            if (etag != null) {
-                ctx.header("ETag", etag);
+            send(ctx, ch, 0, ch.size(), file, contentType, sha256);
+        }
+    }
+
+    /**
+     * Streams the region {@code object} (e.g. one object of a pack) as if it were a file of its own: status, ranges,
+     * {@code Content-Range} and 416 all refer to positions within the region, never to the rest of the file.
+     *
+     * @param sha256 the region's SHA-256, used as its ETag (null: no ETag, and {@code If-Range} never matches)
+     * @throws IOException also if the file no longer holds the whole region
+     */
+    static void send(Context ctx, LakeObjects.ObjectRef object, String contentType, String sha256) throws IOException {
+        try (FileChannel ch = FileChannel.open(object.file(), StandardOpenOption.READ)) {
+            if (ch.size() < object.offset() + object.length()) {
+                throw new IOException(object.file() + " holds " + ch.size() + " bytes, fewer than the region "
+                        + object.offset() + "+" + object.length() + " it is to send");
             }
-            if (etag != null && matches(ctx.header("If-None-Match"), etag)) {
-                // The client's copy is current (RFC 9110 section 13.1.2): no body.
-                ctx.status(304);
-                return;
-            }
-            Optional<List<ByteRange>> ranges = Optional.empty();
-            String range = ctx.header("Range");
-            String ifRange = ctx.header("If-Range");
-            if (range != null && (ifRange == null || (etag != null && ifRange.strip().equals(etag)))) {
-                ranges = parse(range, size);
-            }
-            if (ranges.isPresent() && ranges.get().isEmpty()) {
-                ctx.header("Content-Range", "bytes */" + size);
-                throw new ApiException(ApiException.ErrorCode.USER_ERROR, 416, "The Range '" + range + "' cannot be "
-                        + "satisfied: the file has " + size + " bytes (valid byte positions 0.." + (size - 1) + "). Ask for "
-                        + "bytes within the file, e.g. 'Range: bytes=0-1023', or omit Range for the whole file.");
-            }
-            OutputStream out = ctx.res().getOutputStream();
-            try {
-                if (ranges.isEmpty() || ranges.get().size() > MAX_RANGES) {
-                    ctx.status(200);
-                    ctx.contentType(contentType);
-                    ctx.res().setContentLengthLong(size);
-                    copy(ch, 0, size, out);
-                } else if (ranges.get().size() == 1) {
-                    ByteRange r = ranges.get().get(0);
-                    ctx.status(206);
-                    ctx.contentType(contentType);
-                    ctx.header("Content-Range", "bytes " + r.first() + "-" + r.last() + "/" + size);
-                    ctx.res().setContentLengthLong(r.length());
-                    copy(ch, r.first(), r.length(), out);
-                } else {
-                    ctx.status(206);
-                    ctx.contentType("multipart/byteranges; boundary=" + BOUNDARY);
-                    List<byte[]> heads = new ArrayList<>();
-                    long length = 0;
-                    for (ByteRange r : ranges.get()) {
-                        byte[] head = ("\r\n--" + BOUNDARY + "\r\nContent-Type: " + contentType + "\r\nContent-Range: bytes "
-                                + r.first() + "-" + r.last() + "/" + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-                        heads.add(head);
-                        length += head.length + r.length();
-                    }
-                    byte[] tail = ("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-                    ctx.res().setContentLengthLong(length + tail.length);
-                    for (int i = 0; i < heads.size(); i++) {
-                        out.write(heads.get(i));
-                        copy(ch, ranges.get().get(i).first(), ranges.get().get(i).length(), out);
-                    }
-                    out.write(tail);
+            send(ctx, ch, object.offset(), object.length(), object.file(), contentType, sha256);
+        }
+    }
+
+    /** Sends {@code size} bytes of {@code ch} from {@code base} as the representation. */
+    private static void send(Context ctx, FileChannel ch, long base, long size, Path file, String contentType,
+                             String sha256) throws IOException {
+        String etag = sha256 == null ? null : "\"" + sha256 + "\"";
+        ctx.header("Accept-Ranges", "bytes");
+        if (etag != null) {
+            ctx.header("ETag", etag);
+        }
+        if (etag != null && matches(ctx.header("If-None-Match"), etag)) {
+            // The client's copy is current (RFC 9110 section 13.1.2): no body.
+            ctx.status(304);
+            return;
+        }
+        Optional<List<ByteRange>> ranges = Optional.empty();
+        String range = ctx.header("Range");
+        String ifRange = ctx.header("If-Range");
+        if (range != null && (ifRange == null || (etag != null && ifRange.strip().equals(etag)))) {
+            ranges = parse(range, size);
+        }
+        if (ranges.isPresent() && ranges.get().isEmpty()) {
+            ctx.header("Content-Range", "bytes */" + size);
+            throw new ApiException(ApiException.ErrorCode.USER_ERROR, 416, "The Range '" + range + "' cannot be "
+                    + "satisfied: the file has " + size + " bytes (valid byte positions 0.." + (size - 1) + "). Ask for "
+                    + "bytes within the file, e.g. 'Range: bytes=0-1023', or omit Range for the whole file.");
+        }
+        OutputStream out = ctx.res().getOutputStream();
+        try {
+            if (ranges.isEmpty() || ranges.get().size() > MAX_RANGES) {
+                ctx.status(200);
+                ctx.contentType(contentType);
+                ctx.res().setContentLengthLong(size);
+                copy(ch, base, size, out);
+            } else if (ranges.get().size() == 1) {
+                ByteRange r = ranges.get().get(0);
+                ctx.status(206);
+                ctx.contentType(contentType);
+                ctx.header("Content-Range", "bytes " + r.first() + "-" + r.last() + "/" + size);
+                ctx.res().setContentLengthLong(r.length());
+                copy(ch, base + r.first(), r.length(), out);
+            } else {
+                ctx.status(206);
+                ctx.contentType("multipart/byteranges; boundary=" + BOUNDARY);
+                List<byte[]> heads = new ArrayList<>();
+                long length = 0;
+                for (ByteRange r : ranges.get()) {
+                    byte[] head = ("\r\n--" + BOUNDARY + "\r\nContent-Type: " + contentType + "\r\nContent-Range: bytes "
+                            + r.first() + "-" + r.last() + "/" + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                    heads.add(head);
+                    length += head.length + r.length();
                 }
-                out.flush();
-            } catch (EofException e) {
-                LOG.debug("client went away while downloading {}", file.getFileName());
+                byte[] tail = ("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+                ctx.res().setContentLengthLong(length + tail.length);
+                for (int i = 0; i < heads.size(); i++) {
+                    out.write(heads.get(i));
+                    copy(ch, base + ranges.get().get(i).first(), ranges.get().get(i).length(), out);
+                }
+                out.write(tail);
             }
+            out.flush();
+        } catch (EofException e) {
+            LOG.debug("client went away while downloading {}", file.getFileName());
         }
     }
 

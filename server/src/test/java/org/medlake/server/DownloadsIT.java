@@ -44,6 +44,7 @@ import org.medlake.cohort.index.SeriesIndex;
 import org.medlake.cohort.search.SeriesSearch;
 import org.medlake.cohort.testing.DeltaTestTables;
 import org.medlake.lake.LakeLayout;
+import org.medlake.lake.PackWriter;
 import org.medlake.testkit.KeycloakTestRealm;
 import org.medlake.testkit.MedlakeServices;
 
@@ -88,6 +89,10 @@ class DownloadsIT {
     private static byte[] nifti0;
     private static byte[] nifti1;
     private static String nifti0Sha;
+    /** An instance stored as a region of a pack, between two other objects of the same pack. */
+    private static byte[] packed;
+    private static String packedSha;
+    private static String packedLocation;
 
     @BeforeAll
     static void start() throws Exception {
@@ -105,9 +110,27 @@ class DownloadsIT {
         Path object = layout.resolve(LakeLayout.objectKey(dicomSha));
         Files.createDirectories(object.getParent());
         Files.write(object, dicom);
+        packed = new byte[100];
+        for (int i = 0; i < packed.length; i++) {
+            packed[i] = (byte) (200 - i);
+        }
+        packedSha = sha256(packed);
+        byte[] before = "object before".getBytes(StandardCharsets.US_ASCII);
+        byte[] after = "object after, whose bytes must never leak into a download of the one before".getBytes(StandardCharsets.US_ASCII);
+        try (PackWriter pack = PackWriter.create(layout, "downloads-0")) {
+            pack.append(before, 0, before.length, sha256(before));
+            packedLocation = pack.append(packed, 0, packed.length, packedSha);
+            pack.append(after, 0, after.length, sha256(after));
+        }
+        assertThat(packedLocation).isEqualTo("objects/packs/downloads-0.pack@13+100");
         DeltaTestTables.append(layout.table("instances"), DeltaTestTables.INSTANCES_SCHEMA, List.of(
                 DeltaTestTables.instance("1.1", "S-img", "demo", dicom.length, Map.of("sha256", dicomSha, "location",
                         LakeLayout.objectKey(dicomSha))),
+                DeltaTestTables.instance("7.1", "S-packed", "demo", packed.length, Map.of("sha256", packedSha,
+                        "location", packedLocation)),
+                // the pack ends long before this region: a damaged object store
+                DeltaTestTables.instance("7.2", "S-packed", "demo", 50, Map.of("location",
+                        "objects/packs/downloads-0.pack@150+50")),
                 DeltaTestTables.instance("2.1", "S-failed", "demo", 1, Map.of()),
                 DeltaTestTables.instance("3.1", "S-sr", "demo", 1, Map.of()),
                 DeltaTestTables.instance("4.1", "S-none", "demo", 1, Map.of()),
@@ -115,6 +138,7 @@ class DownloadsIT {
                 DeltaTestTables.instance("6.1", "S-other", "other", 1, Map.of())));
         DeltaTestTables.appendCuration(layout, List.of(
                 DeltaTestTables.curation("S-img", "demo", "PASS", Map.of()),
+                DeltaTestTables.curation("S-packed", "demo", "PASS", Map.of()),
                 DeltaTestTables.curation("S-failed", "demo", "PASS", Map.of()),
                 DeltaTestTables.curation("S-sr", "demo", "PASS", Map.of()),
                 DeltaTestTables.curation("S-none", "demo", "PASS", Map.of()),
@@ -289,6 +313,58 @@ class DownloadsIT {
         problem(get(FILE, bob, "If-None-Match", "\"" + dicomSha + "\""), 404);
         // access checks come first
         problem(get(FILE, bob, "Range", "bytes=0-3"), 404);
+    }
+
+    private static final String PACKED_FILE = "/api/v1/instances/7.1/file";
+
+    @Test
+    void aPackedInstanceIsServedAsAFileOfItsOwn() throws Exception {
+        HttpResponse<byte[]> r = get(PACKED_FILE, alice);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo(packed);
+        assertThat(sha256(r.body())).isEqualTo(packedSha);
+        assertThat(r.headers().firstValue("Content-Length")).hasValue("100");
+        assertThat(r.headers().firstValue("ETag")).hasValue("\"" + packedSha + "\"");
+        assertThat(r.headers().firstValue("X-Medlake-SHA256")).hasValue(packedSha);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/dicom");
+
+        // ranges are positions within the object, not within the pack
+        r = get(PACKED_FILE, alice, "Range", "bytes=10-19");
+        assertThat(r.statusCode()).isEqualTo(206);
+        assertThat(r.body()).isEqualTo(Arrays.copyOfRange(packed, 10, 20));
+        assertThat(r.headers().firstValue("Content-Range")).hasValue("bytes 10-19/100");
+        r = get(PACKED_FILE, alice, "Range", "bytes=90-1000");   // clipped to the object's end, not the pack's
+        assertThat(r.statusCode()).isEqualTo(206);
+        assertThat(r.body()).isEqualTo(Arrays.copyOfRange(packed, 90, 100));
+        assertThat(r.headers().firstValue("Content-Range")).hasValue("bytes 90-99/100");
+        r = get(PACKED_FILE, alice, "Range", "bytes=-5");
+        assertThat(r.body()).isEqualTo(Arrays.copyOfRange(packed, 95, 100));
+        r = get(PACKED_FILE, alice, "Range", "bytes=98-99, 0-1");
+        assertThat(r.statusCode()).isEqualTo(206);
+        assertThat(new String(r.body(), StandardCharsets.ISO_8859_1))
+                .contains("Content-Range: bytes 0-1/100\r\n\r\n" + new String(packed, 0, 2, StandardCharsets.ISO_8859_1))
+                .contains("Content-Range: bytes 98-99/100\r\n\r\n" + new String(packed, 98, 2, StandardCharsets.ISO_8859_1));
+
+        // the pack goes on after the object, yet a range starting past the object's end is unsatisfiable
+        for (String range : List.of("bytes=100-", "bytes=100-110", "bytes=-0")) {
+            r = get(PACKED_FILE, alice, "Range", range);
+            assertThat(problem(r, 416).get("detail").asText()).as(range).contains("100 bytes");
+            assertThat(r.headers().firstValue("Content-Range")).as(range).hasValue("bytes */100");
+        }
+        HttpResponse<byte[]> same = get(PACKED_FILE, alice, "If-None-Match", "\"" + packedSha + "\"");
+        assertThat(same.statusCode()).isEqualTo(304);
+        assertThat(same.body()).isEmpty();
+        assertThat(get(PACKED_FILE, alice, "Range", "bytes=0-3", "If-Range", "\"" + packedSha + "\"").statusCode())
+                .isEqualTo(206);
+        problem(get(PACKED_FILE, bob), 404);
+    }
+
+    @Test
+    void aRegionBeyondItsPacksEndIsAServerProblemThatSaysWhatToDo() throws Exception {
+        JsonNode p = problem(get("/api/v1/instances/7.2/file", alice), 500);
+        assertThat(p.get("code").asText()).isEqualTo("INTERNAL");
+        assertThat(p.get("detail").asText()).contains("objects/packs/downloads-0.pack@150+50")
+                .contains("cannot be read").contains("re-ingest").doesNotContain(lake.toString());
     }
 
     @Test

@@ -40,6 +40,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.medlake.ingest.LakeSpark;
 import org.medlake.lake.LakeLayout;
+import org.medlake.lake.LakeObjects;
 import org.medlake.lake.Tables;
 import org.medlake.lake.Tables.Instances;
 import org.medlake.lake.Tables.Nifti;
@@ -251,6 +252,7 @@ public final class CurateJob {
         @Override
         public Iterator<Row> call(Iterator<Row> series) throws IOException {
             LakeLayout lake = LakeLayout.at(Path.of(lakeRoot));
+            LakeObjects objects = new LakeObjects(lake);
             Configuration conf = new Configuration();
             fsSettings.forEach(conf::set);
             SeriesCurator curator = SeriesCurator.defaults();
@@ -261,7 +263,7 @@ public final class CurateJob {
                 List<Row> refs = s.getList(6);
                 List<SeriesCurator.Instance> instances = new ArrayList<>();
                 for (Row ref : refs) {
-                    instances.add(new SeriesCurator.Instance(ref.getString(1), read(lake, conf, ref.getString(1))));
+                    instances.add(new SeriesCurator.Instance(ref.getString(1), read(objects, conf, ref.getString(1))));
                 }
                 List<NiftiStep.Output> nifti = convert(lake, uid, s.getString(3), instances);
                 String thumbnail = "thumbnails/" + uid.replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
@@ -277,8 +279,9 @@ public final class CurateJob {
         }
 
         /**
-         * Converts the series to NIfTI. Objects in a local lake are read where they are; others (e.g. {@code s3a:})
-         * are written to a temporary folder first, as the converter reads files.
+         * Converts the series to NIfTI. Whole files in a local lake (one-file objects, in-place {@code file:} URIs)
+         * are read where they are; packed objects (regions of a pack) and non-local ones (e.g. {@code s3a:}) are
+         * written to a temporary folder first, as the converter reads files.
          */
         private static List<NiftiStep.Output> convert(LakeLayout lake, String uid, String modality,
                                                       List<SeriesCurator.Instance> instances) throws IOException {
@@ -287,7 +290,7 @@ public final class CurateJob {
             try {
                 for (SeriesCurator.Instance i : instances) {
                     String location = i.uri();
-                    if (!location.contains(":") || location.startsWith("file:")) {
+                    if (isLocal(location) && !LakeObjects.isPacked(location)) {
                         files.add(lake.resolve(location));
                     } else {
                         if (tmp == null) {
@@ -310,15 +313,21 @@ public final class CurateJob {
             }
         }
 
-        private static byte[] read(LakeLayout lake, Configuration conf, String location) throws IOException {
-            if (!location.contains(":") || location.startsWith("file:")) {
-                return Files.readAllBytes(lake.resolve(location));
+        /** The object's bytes: lake objects (packed or whole files) and {@code file:} URIs locally, others through Hadoop. */
+        private static byte[] read(LakeObjects objects, Configuration conf, String location) throws IOException {
+            if (isLocal(location)) {
+                return objects.readAllBytes(location);
             }
             org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(location);
             FileSystem fs = p.getFileSystem(conf);
             try (InputStream in = fs.open(p)) {
                 return in.readAllBytes();
             }
+        }
+
+        /** Lake-relative locations never contain ':' (docs/lake-tables.md); in-place local files are file: URIs. */
+        private static boolean isLocal(String location) {
+            return !location.contains(":") || location.startsWith("file:");
         }
 
         private static void writeAtomically(Path target, byte[] bytes) throws IOException {

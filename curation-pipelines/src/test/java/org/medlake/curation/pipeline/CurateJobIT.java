@@ -27,6 +27,8 @@ import org.medlake.ingest.IngestRequest;
 import org.medlake.ingest.IngestResult;
 import org.medlake.ingest.LakeSpark;
 import org.medlake.lake.LakeLayout;
+import org.medlake.lake.LakeObjects;
+import org.medlake.lake.PackWriter;
 import org.medlake.lake.Tables;
 
 /**
@@ -214,6 +216,69 @@ class CurateJobIT {
         assertThat(nifti.filter("status = 'CONVERTED'").count()).isGreaterThanOrEqualTo(20);
         System.out.println("corpus NIfTI: " + r.nifti());
         assertThat(CurateJob.run(spark, corpusLake.root(), CurateJob.Progress.NONE).seriesCurated()).isZero();
+    }
+
+    @Test
+    @Order(5)
+    void curatesInstancesStoredInPacks() throws Exception {
+        LakeLayout packedLake = LakeLayout.at(tmp.resolve("packed-lake"));
+        SyntheticSeries.Written mr = SyntheticSeries.mrT1(SyntheticSeries.patient("CUR-002", "M", 61)).slices(4).size(32, 32)
+                .writeTo(tmp.resolve("in/packed"));
+        IngestJob.run(spark, IngestRequest.of(packedLake.root(), "p1", null, tmp.resolve("in/packed").toString()));
+        // Move every object into two packs, after a filler object so that no region starts at 0, and point the rows
+        // at the regions. Reading through LakeObjects works whichever form ingest wrote.
+        LakeObjects objects = new LakeObjects(packedLake);
+        String instancesUri = packedLake.tableUri(Tables.INSTANCES);
+        List<Row> rows = spark.read().format("delta").load(instancesUri).collectAsList();
+        assertThat(rows).hasSize(4);
+        Map<String, String> packed = new HashMap<>();
+        try (PackWriter a = PackWriter.create(packedLake, "curate-it-repack-0");
+             PackWriter b = PackWriter.create(packedLake, "curate-it-repack-1")) {
+            byte[] filler = "filler".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            a.append(filler, 0, filler.length, sha256(filler));
+            for (int i = 0; i < rows.size(); i++) {
+                Row row = rows.get(i);
+                byte[] bytes = objects.readAllBytes(row.getAs(Tables.Instances.LOCATION));
+                packed.put(row.getAs(Tables.Instances.SOP_INSTANCE_UID),
+                        (i % 2 == 0 ? a : b).append(bytes, 0, bytes.length, row.getAs(Tables.Instances.SHA256)));
+            }
+        }
+        io.delta.tables.DeltaTable table = io.delta.tables.DeltaTable.forPath(spark, instancesUri);
+        packed.forEach((sop, location) -> table.update(
+                org.apache.spark.sql.functions.col(Tables.Instances.SOP_INSTANCE_UID).equalTo(sop),
+                Map.of(Tables.Instances.LOCATION, org.apache.spark.sql.functions.lit(location))));
+        deleteTree(packedLake.root().resolve("objects/sha256"));
+        assertThat(packed.values()).allSatisfy(l -> assertThat(LakeObjects.isPacked(l)).isTrue());
+
+        CurateJob.Result r = CurateJob.run(spark, packedLake.root(), CurateJob.Progress.NONE);
+        assertThat(r.seriesCurated()).isEqualTo(1);
+        Row curated = spark.read().format("delta").load(packedLake.tableUri(Tables.SERIES_CURATION)).first();
+        assertThat((String) curated.getAs("series_instance_uid")).isEqualTo(mr.seriesInstanceUid());
+        assertThat((String) curated.getAs("series_type")).isEqualTo("T1W");
+        assertThat((String) curated.getAs("completeness_status")).isEqualTo("COMPLETE");
+        assertThat((Integer) curated.getAs("instance_count")).isEqualTo(4);
+        assertThat(packedLake.root().resolve((String) curated.getAs("thumbnail"))).isRegularFile();
+        // the converter got the packed bytes as files of their own
+        Row nifti = spark.read().format("delta").load(packedLake.tableUri(Tables.NIFTI)).first();
+        assertThat((String) nifti.getAs("status")).as(String.valueOf(nifti.<String>getAs("reason"))).isEqualTo("CONVERTED");
+        assertThat(nifti.<Integer>getList(nifti.fieldIndex("dims"))).containsExactly(32, 32, 4);
+        assertThat(org.medlake.nifti.NiftiReader.read(packedLake.root().resolve((String) nifti.getAs("location")))
+                .values()).hasSize(32 * 32 * 4);
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    private static void deleteTree(Path root) throws Exception {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static Path corpus() {
