@@ -194,9 +194,10 @@ final class EntryIngester {
                 location = sink.store(bytes, spill, sha);
                 spill = null; // the sink owns it now
             }
+            Map<String, Object> columns = h.toColumns();
             Object[] v = new Object[InstanceColumns.width()];
             int i = 0;
-            for (Object value : h.toColumns().values()) {
+            for (Object value : columns.values()) {
                 v[i++] = value;
             }
             v[I_JSON] = h.headerJson();
@@ -207,7 +208,7 @@ final class EntryIngester {
             v[I_SHA] = sha;
             v[I_RUN] = runId;
             v[I_AT] = Instant.now();
-            v[I_PROJECT] = route(h, uri);
+            v[I_PROJECT] = route(columns, h.headerJson(), uri);
             return new Outcome(v, null, null);
         } finally {
             if (spill != null) {
@@ -216,14 +217,17 @@ final class EntryIngester {
         }
     }
 
-    private String route(InstanceHeader h, String uri) {
+    private String route(Map<String, Object> columns, String headerJson, String uri) {
+        if (rules.rules().isEmpty()) {
+            return rules.defaultProject(); // no rules to evaluate: skip building the facts
+        }
         Map<String, Object> facts = new HashMap<>();
-        h.toColumns().forEach((k, v) -> {
+        columns.forEach((k, v) -> {
             if (v instanceof String) {
                 facts.put(k, v);
             }
         });
-        facts.put(Instances.HEADER_JSON, h.headerJson());
+        facts.put(Instances.HEADER_JSON, headerJson);
         facts.put("source", uri);
         facts.put("site", site);
         facts.put("calling_ae", RoutingRules.callingAe(uri));

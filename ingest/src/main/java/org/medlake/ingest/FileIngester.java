@@ -111,8 +111,12 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
     /** The driver's file-system settings ({@code fs.*}, e.g. S3 endpoint and credentials), for the executors. */
     private final Map<String, String> fsSettings;
 
+    /** SHA-256 to location of the objects the lake owned when the run started (not stored again). */
+    private final Map<String, String> known;
+
     FileIngester(Path lakeRoot, IngestRequest request, String runId, LongAccumulator filesDone,
-                 Map<String, String> fsSettings) {
+                 Map<String, String> fsSettings, Map<String, String> known) {
+        this.known = new HashMap<>(known);
         this.fsSettings = new HashMap<>(fsSettings);
         this.lakeRoot = lakeRoot.toString();
         this.settings = EntryIngester.Settings.of(request);
@@ -127,11 +131,17 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
         Files.createDirectories(tmpDir);
         Configuration conf = new Configuration();
         fsSettings.forEach(conf::set);
-        EntryIngester ingester = new EntryIngester(settings, runId, new OneFileObjects(lake, runId, tmpDir), tmpDir, conf);
+        org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+        String pack = runId + (task == null ? "-" + UUID.randomUUID()
+                : "-p" + task.partitionId() + "-a" + task.attemptNumber() + "-" + task.taskAttemptId());
         List<Row> out = new ArrayList<>();
-        while (uris.hasNext()) {
-            ingester.ingestItem(uris.next(), o -> out.add(row(o)));
-            filesDone.add(1);
+        // The pack is closed (flushed) before the rows leave the task, so every location in them is valid.
+        try (PackObjects objects = new PackObjects(lake, pack, known, new java.util.concurrent.ConcurrentHashMap<>())) {
+            EntryIngester ingester = new EntryIngester(settings, runId, objects, tmpDir, conf);
+            while (uris.hasNext()) {
+                ingester.ingestItem(uris.next(), o -> out.add(row(o)));
+                filesDone.add(1);
+            }
         }
         return out.iterator();
     }
@@ -148,50 +158,4 @@ final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Seri
         return RowFactory.create(values);
     }
 
-    /**
-     * The one-file-per-object store: the bytes go to {@code objects/sha256/ab/<sha256>}, written to a temporary
-     * name and moved into place, so a killed run leaves no partial object; an existing key (hence those bytes) is
-     * kept.
-     */
-    static final class OneFileObjects implements EntryIngester.ObjectSink {
-        private final LakeLayout lake;
-        private final String runId;
-        private final Path tmpDir;
-        /** Object folders this task has made sure exist (creating an existing folder costs a failed syscall). */
-        private final java.util.Set<Path> createdDirs = new java.util.HashSet<>();
-
-        OneFileObjects(LakeLayout lake, String runId, Path tmpDir) {
-            this.lake = lake;
-            this.runId = runId;
-            this.tmpDir = tmpDir;
-        }
-
-        @Override
-        public String store(byte[] bytes, Path spill, String sha256) throws IOException {
-            String location = LakeLayout.objectKey(sha256);
-            Path target = lake.resolve(location);
-            if (Files.exists(target)) {
-                if (spill != null) {
-                    Files.deleteIfExists(spill);
-                }
-                return location;
-            }
-            if (createdDirs.add(target.getParent())) {
-                Files.createDirectories(target.getParent());
-            }
-            Path tmp = spill;
-            if (tmp == null) {
-                tmp = tmpDir.resolve(runId + "-" + UUID.randomUUID() + ".part");
-                Files.write(tmp, bytes);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException raced) {
-                // another task stored the same bytes meanwhile
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-            return location;
-        }
-    }
 }

@@ -160,7 +160,8 @@ public final class IngestJob {
         int slices = Math.max(1, Math.min(files.size(), Math.max(jsc.defaultParallelism() * 4,
                 files.size() / 5000)));
         JavaRDD<Row> rows = jsc.parallelize(files, slices)
-                .mapPartitions(new FileIngester(lake.root(), request, runId, done, LakeSpark.fsSettings(spark)));
+                .mapPartitions(new FileIngester(lake.root(), request, runId, done, LakeSpark.fsSettings(spark),
+                        knownObjects(spark, lake)));
         // Serialized: the cache then knows each block's size exactly instead of estimating ~90-column rows by
         // walking them, which cost as much as parsing the files.
         rows.persist(StorageLevel.MEMORY_AND_DISK_SER());
@@ -266,6 +267,21 @@ public final class IngestJob {
             throw new IngestException(ErrorCode.INGEST_LAKE_UNUSABLE, "Cannot lock the lake " + lake.root()
                     + " for writing: " + e + ". Fix: make the lake folder writable.", e);
         }
+    }
+
+    /** SHA-256 to location of the objects the lake owns (in-place registrations excluded). */
+    private static Map<String, String> knownObjects(SparkSession spark, LakeLayout lake) {
+        Map<String, String> known = new HashMap<>();
+        if (!Files.isDirectory(lake.table(Tables.INSTANCES).resolve("_delta_log")) || !hasDataFiles(lake, Tables.INSTANCES)) {
+            return known;
+        }
+        for (Row r : spark.read().format("delta").load(lake.tableUri(Tables.INSTANCES))
+                .select(Instances.SHA256, Instances.LOCATION)
+                .where(col(Instances.LOCATION).contains(":").unary_$bang())
+                .collectAsList()) {
+            known.putIfAbsent(r.getString(0), r.getString(1));
+        }
+        return known;
     }
 
     /** What the lake holds for the candidates' SOP Instance UIDs. */

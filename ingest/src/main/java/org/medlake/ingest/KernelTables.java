@@ -17,6 +17,8 @@ import io.delta.kernel.engine.Engine;
 import io.delta.kernel.engine.FileReadResult;
 import io.delta.kernel.internal.InternalScanFileUtils;
 import io.delta.kernel.internal.TableImpl;
+import io.delta.kernel.internal.actions.AddFile;
+import io.delta.kernel.internal.actions.SingleAction;
 import io.delta.kernel.internal.data.ScanStateRow;
 import io.delta.kernel.internal.util.Utils;
 import io.delta.kernel.internal.util.VectorUtils;
@@ -101,24 +103,65 @@ final class KernelTables {
     }
 
     /**
-     * Replaces the table's whole content with {@code rows} in one commit (the schema becomes {@code schema}),
-     * creating it if absent: readers see the old or the new content, never a mix.
+     * Replaces the table's whole content with {@code rows} in one commit, as Spark's overwrite does: every current
+     * data file is removed and the new ones added, so readers see the old or the new content, never a mix, and the
+     * table keeps its identity. The table is created with {@code schema} if absent; an existing table whose columns
+     * differ from {@code schema} in name or type is replaced as a new table.
      */
-    static long replace(Engine engine, Path table, StructType schema, List<Object[]> rows) throws IOException {
+    static long overwrite(Engine engine, Path table, StructType schema, List<Object[]> rows) throws IOException {
         Files.createDirectories(table);
-        TransactionBuilder tb;
-        if (exists(table)) {
-            tb = ((TableImpl) Table.forPath(engine, table.toUri().toString()))
-                    .createReplaceTableTransactionBuilder(engine, ENGINE_INFO);
-        } else {
-            tb = Table.forPath(engine, table.toUri().toString())
-                    .createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE);
+        Table t = Table.forPath(engine, table.toUri().toString());
+        if (!exists(table)) {
+            return commit(engine, t.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
+                    .withSchema(engine, schema).build(engine), rows, List.of());
         }
-        return commit(engine, tb.withSchema(engine, schema).build(engine), rows);
+        Snapshot snapshot = t.getLatestSnapshot(engine);
+        if (!sameColumns(snapshot.getSchema(), schema)) {
+            return commit(engine, ((TableImpl) t).createReplaceTableTransactionBuilder(engine, ENGINE_INFO)
+                    .withSchema(engine, schema).build(engine), rows, List.of());
+        }
+        List<Row> removes = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        try (CloseableIterator<FilteredColumnarBatch> files = snapshot.getScanBuilder().build().getScanFiles(engine)) {
+            while (files.hasNext()) {
+                try (CloseableIterator<Row> rowsOfFiles = files.next().getRows()) {
+                    while (rowsOfFiles.hasNext()) {
+                        Row add = rowsOfFiles.next().getStruct(InternalScanFileUtils.ADD_FILE_ORDINAL);
+                        removes.add(SingleAction.createRemoveFileSingleAction(
+                                new AddFile(add).toRemoveFileRow(true, Optional.of(now))));
+                    }
+                }
+            }
+        }
+        return commit(engine, t.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE).build(engine), rows, removes);
+    }
+
+    private static boolean sameColumns(StructType a, StructType b) {
+        if (a.length() != b.length()) {
+            return false;
+        }
+        for (int i = 0; i < a.length(); i++) {
+            if (!a.at(i).getName().equals(b.at(i).getName())
+                    || !sameType(a.at(i).getDataType(), b.at(i).getDataType())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameType(DataType a, DataType b) {
+        if (a instanceof ArrayType x && b instanceof ArrayType y) {
+            return sameType(x.getElementType(), y.getElementType()); // element nullability aside
+        }
+        return a.equals(b);
     }
 
     private static long commit(Engine engine, Transaction txn, List<Object[]> rows) throws IOException {
-        List<Row> actions = new ArrayList<>();
+        return commit(engine, txn, rows, List.of());
+    }
+
+    private static long commit(Engine engine, Transaction txn, List<Object[]> rows, List<Row> removes) throws IOException {
+        List<Row> actions = new ArrayList<>(removes);
         if (!rows.isEmpty()) {
             StructType writeSchema = txn.getSchema(engine);
             Row state = txn.getTransactionState(engine);

@@ -126,14 +126,16 @@ final class LocalIngestJob {
         AtomicInteger next = new AtomicInteger();
         AtomicLong done = new AtomicLong();
         EntryIngester.Settings settings = EntryIngester.Settings.of(request);
+        Map<String, String> known = knownObjects(lake);
+        java.util.concurrent.ConcurrentHashMap<String, String> stored = new java.util.concurrent.ConcurrentHashMap<>();
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         int workers = Math.max(1, Math.min(threads, items.size()));
         Thread[] pool = new Thread[workers];
         for (int t = 0; t < workers; t++) {
             pool[t] = new Thread(() -> {
-                try {
-                    EntryIngester ingester = new EntryIngester(settings, runId,
-                            new FileIngester.OneFileObjects(lake, runId, tmpDir), tmpDir, conf);
+                try (PackObjects objects = new PackObjects(lake, runId + "-" + Thread.currentThread().getName(), known,
+                        stored)) {
+                    EntryIngester ingester = new EntryIngester(settings, runId, objects, tmpDir, conf);
                     int i;
                     while ((i = next.getAndIncrement()) < items.size()) {
                         List<EntryIngester.Outcome> out = new ArrayList<>(1);
@@ -249,8 +251,8 @@ final class LocalIngestJob {
             }
             phase("append quarantine");
             SeriesStudyAggregation.Result agg = aggregates.join();
-            KernelTables.replace(engine, lake.table(Tables.SERIES), KernelTables.schema(agg.seriesColumns()), agg.series());
-            KernelTables.replace(engine, lake.table(Tables.STUDIES), KernelTables.schema(agg.studyColumns()), agg.studies());
+            KernelTables.overwrite(engine, lake.table(Tables.SERIES), KernelTables.schema(agg.seriesColumns()), agg.series());
+            KernelTables.overwrite(engine, lake.table(Tables.STUDIES), KernelTables.schema(agg.studyColumns()), agg.studies());
             phase("replace series, studies");
             long seen = outcomes.size();
             if (seen != added + duplicates + quarantined + notDicom) {
@@ -263,6 +265,21 @@ final class LocalIngestJob {
             phase("record run");
             return result;
         }
+    }
+
+    /**
+     * SHA-256 to location of the objects the lake owns (in-place registrations excluded), so that bytes it holds
+     * are not stored again. Read before the write lock is taken: an object stored meanwhile is merely stored twice.
+     */
+    private Map<String, String> knownObjects(LakeLayout lake) throws IOException {
+        Map<String, String> known = new HashMap<>();
+        for (Object[] r : KernelTables.scan(engine, lake.table(Tables.INSTANCES),
+                List.of(Instances.SHA256, Instances.LOCATION))) {
+            if (r[1] != null && !((String) r[1]).contains(":")) {
+                known.putIfAbsent((String) r[0], (String) r[1]);
+            }
+        }
+        return known;
     }
 
     /** What the lake holds for the candidates' SOP Instance UIDs. */

@@ -29,11 +29,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.dicom.SyntheticSeries;
 import org.medlake.lake.LakeLayout;
+import org.medlake.lake.LakeObjects;
 import org.medlake.lake.Tables;
 
 /**
  * The ingest acceptance case on one lake, in order: first ingest of a mixed folder, an identical re-run, a
- * same-UID-different-bytes conflict, and SQL over the result. One local SparkSession for the class.
+ * same-UID-different-bytes conflict, and SQL over the result. One local SparkSession for the class. The runs use
+ * {@link #engine}: the Spark job here, the local engine in the subclass.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IngestJobIT {
@@ -45,10 +47,14 @@ class IngestJobIT {
     static List<SyntheticSeries.Written> valid = new ArrayList<>();
     static Path truncated;
     static Path text;
+    /** The engine under test: the Spark job here, the local engine in {@link LocalEngineIngestIT}. */
+    static java.util.function.Function<IngestRequest, IngestResult> engine;
 
     @BeforeAll
     static void setUp() throws Exception {
         spark = LakeSpark.builder("ingest-it").master("local[2]").getOrCreate();
+        engine = r -> IngestJob.run(spark, r);
+        valid.clear();
         source = tmp.resolve("incoming");
         lake = LakeLayout.at(tmp.resolve("lake"));
         SyntheticSeries.Patient p = SyntheticSeries.patient("IT-001", "M", 61);
@@ -72,7 +78,7 @@ class IngestJobIT {
     }
 
     private static IngestResult ingest(Path src) {
-        return IngestJob.run(spark, new IngestRequest(List.of(src.toString()), lake.root(), "demo", "site-a", "it"));
+        return engine.apply(new IngestRequest(List.of(src.toString()), lake.root(), "demo", "site-a", "it"));
     }
 
     private static List<Row> table(String name) {
@@ -82,6 +88,10 @@ class IngestJobIT {
     private static List<String> sorted(String name) {
         return spark.read().format("delta").load(lake.tableUri(name)).toJSON().collectAsList()
                 .stream().sorted().toList();
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     static String sha256(Path f) throws Exception {
@@ -123,8 +133,8 @@ class IngestJobIT {
                 assertThat((Integer) row.getAs(Tables.Instances.PATIENT_AGE_YEARS)).isEqualTo(61);
                 assertThat((String) row.getAs(Tables.Instances.SOURCE_URI)).isEqualTo(f.toUri().toString());
                 String location = row.getAs(Tables.Instances.LOCATION);
-                assertThat(location).isEqualTo(LakeLayout.objectKey(sha));
-                assertThat(sha256(lake.resolve(location))).isEqualTo(sha);
+                assertThat(location).startsWith("objects/packs/");
+                assertThat(sha256(new LakeObjects(lake).readAllBytes(location))).isEqualTo(sha);
             }
         }
 
@@ -151,7 +161,9 @@ class IngestJobIT {
     void reIngestingTheSameSourceAddsNothing() {
         List<String> instancesBefore = sorted(Tables.INSTANCES);
         List<String> quarantineBefore = sorted(Tables.QUARANTINE);
+        long packedBefore = packedBytes();
         IngestResult r = ingest(source);
+        assertThat(packedBytes()).as("no bytes stored again").isEqualTo(packedBefore).isPositive();
         assertThat(r.instancesAdded()).isZero();
         assertThat(r.instancesExisting()).isEqualTo(7);
         assertThat(r.quarantined()).isEqualTo(1);
@@ -159,6 +171,18 @@ class IngestJobIT {
         assertThat(sorted(Tables.INSTANCES)).isEqualTo(instancesBefore);
         assertThat(sorted(Tables.QUARANTINE)).isEqualTo(quarantineBefore);
         assertThat(table(Tables.INGEST_RUNS)).hasSize(2);
+    }
+
+    private static long packedBytes() {
+        try (java.util.stream.Stream<Path> packs = Files.list(lake.root().resolve("objects/packs"))) {
+            long n = 0;
+            for (Path p : packs.filter(f -> f.toString().endsWith(".pack")).toList()) {
+                n += Files.size(p);
+            }
+            return n;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -19,11 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.dicom.SyntheticSeries;
 import org.medlake.lake.LakeLayout;
+import org.medlake.lake.LakeObjects;
 import org.medlake.lake.Tables;
 
 /**
- * A run killed with SIGKILL at several moments, then re-run, must end with exactly the tables of an uninterrupted
- * run (ignoring the run ids and timestamps that necessarily differ) and the same object store.
+ * A run of the {@code ingest} command (the local engine) killed with SIGKILL at several moments, then re-run, must
+ * end with exactly the tables of an uninterrupted run of the Spark job (ignoring the run ids, timestamps and pack
+ * names that necessarily differ), and every instance's location must hold its bytes.
  */
 class KillAndRerunIT {
     @TempDir
@@ -70,7 +72,8 @@ class KillAndRerunIT {
 
         Path killed = tmp.resolve("killed");
         // Kill points spread over a run: during start-up, while files are processed, and around the commits.
-        for (long delayMs : new long[] {4_000, 9_000, 14_000, 19_000}) {
+        // The local engine's whole run takes a few seconds, so the kills come early and close together.
+        for (long delayMs : new long[] {700, 1_200, 1_700, 2_200, 2_900, 3_700}) {
             Process p = ingestProcess(killed);
             if (!p.waitFor(delayMs, TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly().waitFor();
@@ -84,6 +87,7 @@ class KillAndRerunIT {
             assertThat(content(killed, table)).as(table).isEqualTo(content(reference, table)).isNotEmpty();
         }
         assertThat(objects(killed)).isEqualTo(objects(reference)).isNotEmpty();
+        assertThat(content(killed, Tables.INGEST_RUNS)).as("a SUCCEEDED run").anyMatch(r -> r.contains("SUCCEEDED"));
         assertThat(leftovers(killed)).isEmpty();
     }
 
@@ -91,19 +95,24 @@ class KillAndRerunIT {
     private static List<String> content(Path lake, String table) {
         Dataset<Row> df = spark.read().format("delta").load(LakeLayout.at(lake).tableUri(table));
         for (String c : df.columns()) {
-            if (c.contains("run_id") || c.endsWith("_at")) {
+            if (c.contains("run_id") || c.endsWith("_at") || c.equals(Tables.Instances.LOCATION)) {
                 df = df.drop(c);
             }
         }
         return df.toJSON().collectAsList().stream().sorted().toList();
     }
 
+    /** The SHA-256 of every instance as read back through its location, checked against the row's sha256. */
     private static List<String> objects(Path lake) throws Exception {
-        Path store = lake.resolve("objects").resolve("sha256");
-        try (Stream<Path> files = Files.walk(store)) {
-            return files.filter(Files::isRegularFile).map(f -> store.relativize(f).toString().replace(File.separatorChar, '/'))
-                    .sorted().toList();
+        LakeObjects objects = new LakeObjects(LakeLayout.at(lake));
+        List<String> out = new ArrayList<>();
+        for (Row r : spark.read().format("delta").load(LakeLayout.at(lake).tableUri(Tables.INSTANCES))
+                .select(Tables.Instances.SHA256, Tables.Instances.LOCATION).collectAsList()) {
+            String read = IngestJobIT.sha256(objects.readAllBytes(r.getString(1)));
+            assertThat(read).as(r.getString(1)).isEqualTo(r.getString(0));
+            out.add(read);
         }
+        return out.stream().sorted().toList();
     }
 
     private static List<Path> leftovers(Path lake) throws Exception {

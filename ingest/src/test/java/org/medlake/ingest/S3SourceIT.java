@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.dicom.SyntheticSeries;
 import org.medlake.lake.LakeLayout;
+import org.medlake.lake.LakeObjects;
 import org.medlake.lake.Tables;
 import org.medlake.lake.Tables.Instances;
 import org.medlake.testkit.S3ProxyServer;
@@ -76,7 +77,8 @@ class S3SourceIT {
                     .isEqualTo("s3a://scans/site-a/ct/" + ct.files().get(i).getFileName());
             assertThat((String) row.getAs(Instances.SHA256)).isEqualTo(IngestJobIT.sha256(ct.files().get(i)));
             // The lake owns a copy: the bucket can go away.
-            assertThat(LakeLayout.at(lake).resolve(row.getAs(Instances.LOCATION))).exists();
+            assertThat(IngestJobIT.sha256(new LakeObjects(LakeLayout.at(lake)).readAllBytes(row.getAs(Instances.LOCATION))))
+                    .isEqualTo(IngestJobIT.sha256(ct.files().get(i)));
         }
         assertThat(IngestJob.run(spark, IngestRequest.of(lake, "demo", "site-a", "s3a://scans/site-a/")).instancesAdded())
                 .isZero();
