@@ -185,7 +185,8 @@ public final class DicomReader {
         if (tsUid == null && ts != null) {
             tsUid = ts.getUID();
         }
-        return InstanceHeader.of(HeaderExtraction.extract(list, tsUid), DicomJson.write(list));
+        DataSetView view = PixelMedDataSet.of(list);
+        return InstanceHeader.of(HeaderExtraction.extract(view, tsUid), DicomJson.write(view));
     }
 
     /**
