@@ -8,7 +8,11 @@ import com.pixelmed.dicom.DicomException;
  * so one implementation of each serves both parsers: {@link PixelMedDataSet} over a PixelMed {@code AttributeList}
  * and {@link FastHeaderParser}'s own lightweight model over the file's bytes. Every value accessor has the contract
  * of the PixelMed {@code Attribute} method it is named after, including its quirks and the {@link DicomException} it
- * throws for a value of the wrong type, so both implementations give identical results.
+ * throws for a value of the wrong type, so both implementations give identical results. One exception:
+ * {@link Element#longs()}, {@link Element#doubles()}, {@link Element#bytes()} and {@link Element#tags()} need only
+ * serve the VRs whose native values they are (as {@link DicomJson} uses them); for other VRs an implementation may
+ * throw {@link DicomException} where PixelMed would convert. Views are read-only and need not outlive the parse that
+ * made them.
  */
 interface DataSetView {
     /** The element with this tag at this level, or {@code null}. */

@@ -49,6 +49,11 @@ final class FastHeaderParser {
     private static final int META_GROUP_LENGTH = key(TagFromName.FileMetaInformationGroupLength);
     private static final int SPECIFIC_CHARACTER_SET = key(TagFromName.SpecificCharacterSet);
     private static final int PIXEL_REPRESENTATION = key(TagFromName.PixelRepresentation);
+    private static final int META_GROUP = TagFromName.FileMetaInformationGroupLength.getGroup();
+    /** Group of the item and delimiter tags. */
+    private static final int DELIMITER_GROUP = TagFromName.Item.getGroup();
+    /** Bound on {@link #SYNTAXES}, which files fill with the UIDs they declare. */
+    private static final int MAX_CACHED_SYNTAXES = 256;
 
     /** Transfer syntax UID to 1 (explicit VR LE), 0 (implicit VR LE) or -1 (declined), as PixelMed classifies it. */
     private static final Map<String, Integer> SYNTAXES = new ConcurrentHashMap<>();
@@ -182,7 +187,7 @@ final class FastHeaderParser {
             long metaEnd = p + u32(140);
             while (p < metaEnd) {
                 need(p, 4);
-                if (u16(p) != 0x0002) {
+                if (u16(p) != META_GROUP) {
                     throw Stop.DECLINE;
                 }
                 p = element(top, p, false);
@@ -195,7 +200,11 @@ final class FastHeaderParser {
             if (tsUid == null || !tsUid.equals(ts.singleStringOrNull())) {
                 throw Stop.DECLINE; // PixelMed classifies the untrimmed value
             }
-            int syntax = SYNTAXES.computeIfAbsent(tsUid, FastHeaderParser::classify);
+            Integer cached = SYNTAXES.get(tsUid);
+            int syntax = cached != null ? cached : classify(tsUid);
+            if (cached == null && SYNTAXES.size() < MAX_CACHED_SYNTAXES) {
+                SYNTAXES.put(tsUid, syntax);
+            }
             if (syntax < 0) {
                 throw Stop.DECLINE;
             }
@@ -212,7 +221,7 @@ final class FastHeaderParser {
                     break;
                 }
                 int group = t >>> 16;
-                if (group == 0x0002 || group == 0xFFFE) {
+                if (group == META_GROUP || group == DELIMITER_GROUP) {
                     throw Stop.DECLINE;
                 }
                 p = element(top, p, signed);
@@ -241,7 +250,7 @@ final class FastHeaderParser {
         private boolean completeWithoutPixelData(Level top) {
             boolean onlyMeta = true;
             for (int i = 0; i < top.size(); i++) {
-                if (top.keys[i] >>> 16 != 0x0002) {
+                if (top.keys[i] >>> 16 != META_GROUP) {
                     onlyMeta = false;
                     break;
                 }
@@ -390,7 +399,7 @@ final class FastHeaderParser {
                     }
                     return p + 8;
                 }
-                if (t >>> 16 == 0xFFFE || t == SPECIFIC_CHARACTER_SET) {
+                if (t >>> 16 == DELIMITER_GROUP || t == SPECIFIC_CHARACTER_SET) {
                     throw Stop.DECLINE; // stray delimiters, or a character set change inside an item
                 }
                 p = element(item, p, signed);
