@@ -3,6 +3,7 @@ package org.medlake.dicom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +16,9 @@ import org.medlake.dicom.testing.SharedCorpus;
 /**
  * The fast path over every file of the shared public corpus ({@code ../shared/corpus}), when present; skipped
  * otherwise. For each file the fast parser either declines or gives the PixelMed path's header, and
- * {@link DicomReader#read(Path)} (fast path or fallback) gives exactly what the PixelMed path gives: the same header,
- * or a {@link DicomReadException} with the same reason. Files are read in place, never copied.
+ * {@link DicomReader#read(Path)} and {@link DicomReader#read(java.io.InputStream, long, String)} (fast path, or
+ * fallback with the bytes already buffered replayed) give exactly what the PixelMed path gives: the same header, or a
+ * {@link DicomReadException} with the same reason. Files are read in place, never copied.
  */
 class FastParseCorpusTest {
     @Test
@@ -44,6 +46,9 @@ class FastParseCorpusTest {
             }
             soft.assertThat(FastParseEdgeCaseTest.outcome(() -> DicomReader.read(f))).as("DicomReader.read on %s", name)
                     .isEqualTo(pixelMed);
+            soft.assertThat(FastParseEdgeCaseTest.outcome(
+                            () -> DicomReader.read(new ByteArrayInputStream(bytes), bytes.length, f.toString())))
+                    .as("DicomReader.read(stream, size) on %s", name).isEqualTo(pixelMed);
         }
         soft.assertAll();
         System.out.printf("fast path: %d of %d corpus files (%d of them readable by PixelMed)%n", fast, files.size(),
