@@ -137,13 +137,7 @@ public final class DicomReader {
     private static InstanceHeader readStream(InputStream in, long size, String source) {
         ReadAhead ahead = new ReadAhead();
         try {
-            InstanceHeader fast;
-            try {
-                fast = ahead.tryFastPath(in, size);
-            } catch (IOException e) {
-                throw new DicomException(ErrorCode.DICOM_IO, "Cannot read " + source + ": " + e
-                        + ". Check that the file is readable and the disk is healthy.", e);
-            }
+            InstanceHeader fast = ahead.tryFastPath(in, size);
             if (fast != null) {
                 return fast;
             }
@@ -173,15 +167,21 @@ public final class DicomReader {
         /**
          * Buffers the input (all of it when small, else its start, more while the parse asks for more) and returns
          * the fast parser's header, or {@code null} when it declines. {@code size} may be {@link #UNKNOWN_SIZE}: the
-         * fast path then needs the whole stream within {@link #MAX_FAST_READ} bytes.
+         * fast path then needs the whole stream within {@link #MAX_FAST_READ} bytes. A read error also gives
+         * {@code null}: the PixelMed path then meets it again and reports it as it always has.
          */
-        InstanceHeader tryFastPath(InputStream in, long size) throws IOException {
+        InstanceHeader tryFastPath(InputStream in, long size) {
             long want = size >= 0 ? Math.min(size, FIRST_READ) : FIRST_READ;
             while (true) {
                 if (want > buf.length) {
                     buf = Arrays.copyOf(buf, (int) want);
                 }
-                boolean eof = fill(in, (int) want);
+                boolean eof;
+                try {
+                    eof = fill(in, (int) want);
+                } catch (IOException e) {
+                    return null;
+                }
                 long known = size >= 0 ? size : eof ? n : UNKNOWN_SIZE;
                 if (known >= 0 && n <= known) {
                     FastHeaderParser.Result r = FastHeaderParser.parse(buf, n, known);

@@ -36,7 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * thread-safe; the returned header does not refer to the buffer.
  */
 final class FastHeaderParser {
-    /** Elements whose value is larger than this are declined (PixelMed keeps huge values on disk instead). */
+    /** Elements with a longer value are declined: headers have none, and PixelMed handles huge values specially. */
     private static final long MAX_VALUE_LENGTH = 16L * 1024 * 1024;
     private static final long UNDEFINED = 0xFFFFFFFFL;
 
