@@ -82,6 +82,36 @@ class FastParseDifferentialTest {
         soft.assertAll();
     }
 
+    /**
+     * Random byte changes in the header (fixed seed): whatever the damage, the fast path either declines or agrees with
+     * PixelMed, and DicomReader gives PixelMed's outcome.
+     */
+    @Test
+    void damagedFilesAreDeclinedOrReadAlike() {
+        java.util.Random random = new java.util.Random(20261125);
+        int fast = 0;
+        SoftAssertions soft = new SoftAssertions();
+        for (int i = 0; i < 800; i++) {
+            Variant v = variants.get(random.nextInt(variants.size()));
+            byte[] b = v.bytes().clone();
+            int headerEnd = Math.min(b.length, 1600);
+            for (int m = 1 + random.nextInt(3); m > 0; m--) {
+                int pos = 132 + random.nextInt(headerEnd - 132);
+                b[pos] = random.nextBoolean() ? (byte) random.nextInt(256) : (byte) (b[pos] ^ 1 << random.nextInt(8));
+            }
+            Object pixelMed = FastParseEdgeCaseTest.outcome(() -> DicomReader.readWithPixelMed(b, v.name()));
+            InstanceHeader header = FastHeaderParser.parse(b, b.length);
+            if (header != null) {
+                fast++;
+                soft.assertThat((Object) header).as("damaged %s (%d)", v.name(), i).isEqualTo(pixelMed);
+            }
+            soft.assertThat(FastParseEdgeCaseTest.outcome(() -> DicomReader.read(b))).as("damaged %s (%d)", v.name(), i)
+                    .isEqualTo(pixelMed);
+        }
+        soft.assertAll();
+        assertThat(fast).as("damaged files still on the fast path (changed values)").isGreaterThan(50);
+    }
+
     @Test
     void everyPublicOverloadTakesTheFastPath() throws Exception {
         Variant v = variants.get(0);
