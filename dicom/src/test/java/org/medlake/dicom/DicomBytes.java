@@ -102,9 +102,8 @@ final class DicomBytes {
                 string(true, TagFromName.MediaStorageSOPClassUID, "UI", sopClass),
                 string(true, TagFromName.MediaStorageSOPInstanceUID, "UI", sopInstance),
                 string(true, TagFromName.TransferSyntaxUID, "UI", transferSyntax));
-        byte[] groupLength = new byte[4];
-        groupLength[0] = (byte) meta.length;
-        groupLength[1] = (byte) (meta.length >> 8);
+        byte[] groupLength = {(byte) meta.length, (byte) (meta.length >> 8), (byte) (meta.length >> 16),
+                (byte) (meta.length >> 24)};
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[128]);
         out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));

@@ -163,8 +163,10 @@ class FastParseEdgeCaseTest {
         // UN of undefined length (a sequence in implicit VR inside) is left to PixelMed
         byte[] item = string(false, TagFromName.ReferencedSOPInstanceUID, "UI", SOP);
         byte[] unSequence = sequence(false, PRIVATE_UN, false, false, item);
-        byte[] asUn = concat(Arrays.copyOf(new byte[] {9, 0, 3, 16, 'U', 'N', 0, 0, -1, -1, -1, -1}, 12),
-                Arrays.copyOfRange(unSequence, 8, unSequence.length));
+        // the same bytes under an explicit UN header of undefined length: tag, "UN", reserved, 0xFFFFFFFF
+        byte[] unHeader = {(byte) PRIVATE_UN.getGroup(), 0, (byte) PRIVATE_UN.getElement(),
+                (byte) (PRIVATE_UN.getElement() >> 8), 'U', 'N', 0, 0, -1, -1, -1, -1};
+        byte[] asUn = concat(unHeader, Arrays.copyOfRange(unSequence, 8, unSequence.length));
         extra.put(PRIVATE_UN, asUn);
         assertDeclinedAndSameOutcome(file(true, extra));
     }
