@@ -1,15 +1,11 @@
 package org.medlake.dicom;
 
-import com.pixelmed.dicom.Attribute;
-import com.pixelmed.dicom.AttributeList;
-import com.pixelmed.dicom.AttributeTag;
-import com.pixelmed.dicom.AttributeTagAttribute;
-import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
 import java.util.Base64;
+import org.medlake.dicom.DataSetView.Element;
 
 /**
- * A compact DICOM JSON (PS3.18 F.2) writer for a PixelMed {@link AttributeList}, without bulk data. Written by hand
+ * A compact DICOM JSON (PS3.18 F.2) writer for a parsed data set ({@link DataSetView}), without bulk data. Written by hand
  * rather than with PixelMed's {@code JSONRepresentationOfDicomObjectFactory}, which builds a javax.json tree first
  * and writes keywords for UIDs unless told not to; this one appends straight into a StringBuilder.
  *
@@ -23,21 +19,20 @@ final class DicomJson {
 
     private DicomJson() {}
 
-    static String write(AttributeList list) {
+    static String write(DataSetView list) {
         StringBuilder sb = new StringBuilder(4096);
         dataSet(sb, list, true);
         return sb.toString();
     }
 
-    private static void dataSet(StringBuilder sb, AttributeList list, boolean top) {
+    private static void dataSet(StringBuilder sb, DataSetView list, boolean top) {
         sb.append('{');
         boolean first = true;
-        for (Object o : list.values()) {
-            Attribute a = (Attribute) o;
-            AttributeTag t = a.getTag();
-            int g = t.getGroup();
-            int e = t.getElement();
-            if (e == 0 || (top && g == 0x0002) || g == 0xFFFE || isPixelData(t)) {
+        for (int i = 0, n = list.size(); i < n; i++) {
+            Element a = list.at(i);
+            int g = a.group();
+            int e = a.element();
+            if (e == 0 || (top && g == 0x0002) || g == 0xFFFE || isPixelData(g, e)) {
                 continue;
             }
             if (!first) sb.append(',');
@@ -45,7 +40,7 @@ final class DicomJson {
             sb.append('"');
             hex4(sb, g);
             hex4(sb, e);
-            String vr = a.getVRAsString();
+            String vr = a.vr();
             sb.append("\":{\"vr\":\"").append(vr).append('"');
             try {
                 value(sb, a, vr);
@@ -57,33 +52,33 @@ final class DicomJson {
         sb.append('}');
     }
 
-    private static boolean isPixelData(AttributeTag t) {
-        return t.equals(TagFromName.PixelData) || t.equals(TagFromName.FloatPixelData)
-                || t.equals(TagFromName.DoubleFloatPixelData);
+    private static boolean isPixelData(int group, int element) {
+        return group == TagFromName.PixelData.getGroup() && (element == TagFromName.PixelData.getElement()
+                || element == TagFromName.FloatPixelData.getElement()
+                || element == TagFromName.DoubleFloatPixelData.getElement());
     }
 
-    private static void value(StringBuilder sb, Attribute a, String vr) throws com.pixelmed.dicom.DicomException {
+    private static void value(StringBuilder sb, Element a, String vr) throws com.pixelmed.dicom.DicomException {
         switch (vr) {
             case "SQ" -> {
-                SequenceAttribute sq = (SequenceAttribute) a;
-                int n = sq.getNumberOfItems();
+                int n = a.items();
                 if (n == 0) return;
                 sb.append(",\"Value\":[");
                 for (int i = 0; i < n; i++) {
                     if (i > 0) sb.append(',');
-                    dataSet(sb, sq.getItem(i).getAttributeList(), false);
+                    dataSet(sb, a.item(i), false);
                 }
                 sb.append(']');
             }
             case "OB", "OD", "OF", "OL", "OV", "OW", "UN" -> {
-                long vl = a.getVL();
+                long vl = a.vl();
                 if (vl <= 0 || vl > MAX_INLINE_BINARY) return;
-                byte[] bytes = a.getByteValues(false);
+                byte[] bytes = a.bytes();
                 if (bytes == null || bytes.length == 0) return;
                 sb.append(",\"InlineBinary\":\"").append(Base64.getEncoder().encodeToString(bytes)).append('"');
             }
             case "FL", "FD" -> {
-                double[] d = a.getDoubleValues();
+                double[] d = a.doubles();
                 if (d == null || d.length == 0) return;
                 sb.append(",\"Value\":[");
                 for (int i = 0; i < d.length; i++) {
@@ -93,7 +88,7 @@ final class DicomJson {
                 sb.append(']');
             }
             case "SL", "SS", "UL", "US", "SV", "UV" -> {
-                long[] l = a.getLongValues();
+                long[] l = a.longs();
                 if (l == null || l.length == 0) return;
                 sb.append(",\"Value\":[");
                 for (int i = 0; i < l.length; i++) {
@@ -104,14 +99,14 @@ final class DicomJson {
                 sb.append(']');
             }
             case "AT" -> {
-                AttributeTag[] tags = ((AttributeTagAttribute) a).getAttributeTagValues();
+                int[] tags = a.tags();
                 if (tags == null || tags.length == 0) return;
                 sb.append(",\"Value\":[");
                 for (int i = 0; i < tags.length; i++) {
                     if (i > 0) sb.append(',');
                     sb.append('"');
-                    hex4(sb, tags[i].getGroup());
-                    hex4(sb, tags[i].getElement());
+                    hex4(sb, tags[i] >>> 16);
+                    hex4(sb, tags[i] & 0xFFFF);
                     sb.append('"');
                 }
                 sb.append(']');
@@ -120,8 +115,8 @@ final class DicomJson {
         }
     }
 
-    private static void strings(StringBuilder sb, Attribute a, String vr) throws com.pixelmed.dicom.DicomException {
-        String[] s = a.getStringValues();
+    private static void strings(StringBuilder sb, Element a, String vr) throws com.pixelmed.dicom.DicomException {
+        String[] s = a.strings();
         if (s == null || s.length == 0 || (s.length == 1 && s[0].isBlank())) return;
         sb.append(",\"Value\":[");
         for (int i = 0; i < s.length; i++) {

@@ -19,20 +19,27 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses one DICOM file with PixelMed and returns its {@link InstanceHeader}.
+ * Parses one DICOM file and returns its {@link InstanceHeader}.
+ *
+ * <p>Every overload first tries {@link FastHeaderParser} on the bytes (a file or stream is buffered from its start,
+ * 64 KiB at first, more while the parse asks for it, up to 4 MiB), which reads the common shapes of file many times
+ * faster than PixelMed and gives an equal header. For anything it declines the file is parsed with PixelMed, which
+ * gives the same result or exception as before the fast path existed.
  *
  * <p>Only the header is parsed: PixelMed stops at the top-level Pixel Data element, whose value is never loaded.
  * Truncation is still detected: when the size of the input is known ({@link #read(Path)}, {@link #read(byte[])},
- * {@link #read(InputStream, long, String)}), the declared Pixel Data length is compared with the bytes left in the
- * file (encapsulated fragments are walked by skipping, which seeks on files), so a file cut in its pixel data is
- * {@link DicomReadException.Reason#TRUNCATED} without reading the pixels. Every failure is a
- * {@link DicomReadException}. Thread-safe (stateless but for a per-thread read buffer).
+ * {@link #read(byte[], int, String)}, {@link #read(InputStream, long, String)}), the declared Pixel Data length is
+ * compared with the bytes left in the file (encapsulated fragments are walked by skipping, which seeks on files), so
+ * a file cut in its pixel data is {@link DicomReadException.Reason#TRUNCATED} without reading the pixels. Every
+ * failure is a {@link DicomReadException}. Thread-safe (stateless but for per-thread read buffers).
  */
 public final class DicomReader {
     private static final Pattern AGE = Pattern.compile("\\s*(\\d{1,3})\\s*([DWMYdwmy]?)\\s*");
@@ -40,13 +47,31 @@ public final class DicomReader {
     private static final Set<String> LONG_VRS = Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV");
     private static final long UNDEFINED_LENGTH = 0xFFFFFFFFL;
     private static final long UNKNOWN_SIZE = -1;
+    /** Bytes of a file or stream buffered for the first fast-path attempt (headers are nearly always shorter). */
+    private static final int FIRST_READ = 64 * 1024;
+    /** The fast path gives up beyond this many buffered bytes; PixelMed then reads on (and seeks past pixel data). */
+    private static final int MAX_FAST_READ = 4 * 1024 * 1024;
+    private static final ThreadLocal<byte[]> READ_AHEAD = new ThreadLocal<>();
+    /** Inputs the fast path has parsed, so tests can tell which path a read took. */
+    static final LongAdder FAST_PATH_READS = new LongAdder();
 
     private DicomReader() {}
 
     /** Reads a file's header (the pixel data is skipped by seeking, not read). */
     public static InstanceHeader read(Path file) {
         try (SeekableByteChannel ch = Files.newByteChannel(file)) {
-            return parse(Channels.newInputStream(ch), ch.size(), file.toString());
+            long size = ch.size();
+            ReadAhead ahead = new ReadAhead();
+            try {
+                InstanceHeader fast = ahead.tryFastPath(Channels.newInputStream(ch), size);
+                if (fast != null) {
+                    return fast;
+                }
+            } finally {
+                ahead.release();
+            }
+            ch.position(0);
+            return parse(Channels.newInputStream(ch), size, file.toString());
         } catch (NoSuchFileException e) {
             throw new DicomException(ErrorCode.DICOM_IO, "Cannot read DICOM file " + file + ": it does not exist. "
                     + "Check the path.", e);
@@ -58,7 +83,24 @@ public final class DicomReader {
 
     /** Reads a file held in memory. */
     public static InstanceHeader read(byte[] bytes) {
-        return parse(new ByteArrayInputStream(bytes), bytes.length, "<" + bytes.length + " bytes>");
+        return read(bytes, bytes.length, "<" + bytes.length + " bytes>");
+    }
+
+    /**
+     * Reads a file held in {@code bytes[0, length)} without copying it (the array is not modified or kept).
+     *
+     * @param source a name for the input used in error messages (path or URI)
+     */
+    public static InstanceHeader read(byte[] bytes, int length, String source) {
+        if (length < 0 || length > bytes.length) {
+            throw new IllegalArgumentException("length must be in [0, " + bytes.length + "], got " + length);
+        }
+        InstanceHeader fast = FastHeaderParser.parse(bytes, length);
+        if (fast != null) {
+            FAST_PATH_READS.increment();
+            return fast;
+        }
+        return parse(new ByteArrayInputStream(bytes, 0, length), length, source);
     }
 
     /**
@@ -73,7 +115,7 @@ public final class DicomReader {
         if (size < 0) {
             throw new IllegalArgumentException("size must be >= 0, got " + size);
         }
-        return parse(in, size, source);
+        return readStream(in, size, source);
     }
 
     /**
@@ -84,7 +126,147 @@ public final class DicomReader {
      * @param source a name for the input used in error messages (path or URI)
      */
     public static InstanceHeader read(InputStream in, String source) {
-        return parse(in, UNKNOWN_SIZE, source);
+        return readStream(in, UNKNOWN_SIZE, source);
+    }
+
+    /** The PixelMed path alone, for tests that compare it with the fast path. */
+    static InstanceHeader readWithPixelMed(byte[] bytes, String source) {
+        return parse(new ByteArrayInputStream(bytes), bytes.length, source);
+    }
+
+    private static InstanceHeader readStream(InputStream in, long size, String source) {
+        ReadAhead ahead = new ReadAhead();
+        try {
+            InstanceHeader fast = ahead.tryFastPath(in, size);
+            if (fast != null) {
+                return fast;
+            }
+            // PixelMed starts over: first the bytes already taken from the stream, then the rest of it
+            return parse(ahead.replayThen(in), size, source);
+        } finally {
+            ahead.release();
+        }
+    }
+
+    /**
+     * The start of one input, buffered in a per-thread array for the fast path, and replayed to PixelMed when the
+     * fast path declines. Not thread-safe; {@link #release()} returns the array.
+     */
+    private static final class ReadAhead {
+        private byte[] buf;
+        private int n;
+
+        ReadAhead() {
+            buf = READ_AHEAD.get();
+            READ_AHEAD.set(null); // borrowed: a nested read on this thread gets its own
+            if (buf == null) {
+                buf = new byte[FIRST_READ];
+            }
+        }
+
+        /**
+         * Buffers the input (all of it when small, else its start, more while the parse asks for more) and returns
+         * the fast parser's header, or {@code null} when it declines. {@code size} may be {@link #UNKNOWN_SIZE}: the
+         * fast path then needs the whole stream within {@link #MAX_FAST_READ} bytes. A read error also gives
+         * {@code null}: the PixelMed path then meets it again and reports it as it always has.
+         */
+        InstanceHeader tryFastPath(InputStream in, long size) {
+            long want = size >= 0 ? Math.min(size, FIRST_READ) : FIRST_READ;
+            while (true) {
+                if (want > buf.length) {
+                    buf = Arrays.copyOf(buf, (int) want);
+                }
+                boolean eof;
+                try {
+                    eof = fill(in, (int) want);
+                } catch (IOException e) {
+                    return null;
+                }
+                long known = size >= 0 ? size : eof ? n : UNKNOWN_SIZE;
+                if (known >= 0 && n <= known) {
+                    FastHeaderParser.Result r = FastHeaderParser.parse(buf, n, known);
+                    if (r.header() != null) {
+                        FAST_PATH_READS.increment();
+                        return r.header();
+                    }
+                    if (!r.needMore()) {
+                        return null;
+                    }
+                }
+                if (eof || n >= MAX_FAST_READ) {
+                    return null;
+                }
+                want = Math.min((long) n * 2, MAX_FAST_READ);
+                if (size >= 0) {
+                    want = Math.min(want, size);
+                }
+            }
+        }
+
+        /** Reads until {@code n == want} or the end of the stream; true at the end. */
+        private boolean fill(InputStream in, int want) throws IOException {
+            while (n < want) {
+                int r = in.read(buf, n, want - n);
+                if (r < 0) {
+                    return true;
+                }
+                n += r;
+            }
+            return false;
+        }
+
+        /** The buffered bytes, then the rest of {@code in} (whose skip is used past them, so files still seek). */
+        InputStream replayThen(InputStream in) {
+            byte[] b = buf;
+            int count = n;
+            return new InputStream() {
+                private int pos;
+
+                @Override
+                public int read() throws IOException {
+                    return pos < count ? b[pos++] & 0xFF : in.read();
+                }
+
+                @Override
+                public int read(byte[] dst, int off, int len) throws IOException {
+                    if (len == 0) {
+                        return 0;
+                    }
+                    if (pos < count) {
+                        int k = Math.min(len, count - pos);
+                        System.arraycopy(b, pos, dst, off, k);
+                        pos += k;
+                        return k;
+                    }
+                    return in.read(dst, off, len);
+                }
+
+                @Override
+                public long skip(long k) throws IOException {
+                    if (k <= 0) {
+                        return 0;
+                    }
+                    if (pos < count) {
+                        int s = (int) Math.min(k, count - pos);
+                        pos += s;
+                        return s;
+                    }
+                    return in.skip(k);
+                }
+
+                @Override
+                public int available() throws IOException {
+                    return pos < count ? count - pos : in.available();
+                }
+            };
+        }
+
+        void release() {
+            if (buf != null && buf.length <= MAX_FAST_READ) {
+                READ_AHEAD.set(buf.length > FIRST_READ ? new byte[FIRST_READ] : buf);
+            }
+            buf = null;
+        }
     }
 
     private static InstanceHeader parse(InputStream raw, long size, String source) {
@@ -185,7 +367,8 @@ public final class DicomReader {
         if (tsUid == null && ts != null) {
             tsUid = ts.getUID();
         }
-        return InstanceHeader.of(HeaderExtraction.extract(list, tsUid), DicomJson.write(list));
+        DataSetView view = PixelMedDataSet.of(list);
+        return InstanceHeader.of(HeaderExtraction.extract(view, tsUid), DicomJson.write(view));
     }
 
     /**

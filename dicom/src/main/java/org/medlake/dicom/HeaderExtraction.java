@@ -2,16 +2,17 @@ package org.medlake.dicom;
 
 import static org.medlake.dicom.InstanceHeader.*;
 
-import com.pixelmed.dicom.Attribute;
-import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomDictionary;
-import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
+import org.medlake.dicom.DataSetView.Element;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Maps a parsed data set to the typed values of {@link InstanceHeader#COLUMNS}. Stateless; tags resolved once. */
+/**
+ * Maps a parsed data set to the typed values of {@link InstanceHeader#COLUMNS}. Works on a {@link DataSetView}, so the
+ * PixelMed path and the fast path share it. Stateless; tags resolved once.
+ */
 final class HeaderExtraction {
     private static final AttributeTag ACQUISITION_DATETIME = keyword("AcquisitionDateTime");
     private static final AttributeTag ACQUISITION_DATE = keyword("AcquisitionDate");
@@ -44,10 +45,11 @@ final class HeaderExtraction {
     private static final AttributeTag DECAY_CORRECTION_TAG = keyword("DecayCorrection");
     private static final AttributeTag SHARED_FUNCTIONAL_GROUPS = keyword("SharedFunctionalGroupsSequence");
     private static final AttributeTag PER_FRAME_FUNCTIONAL_GROUPS = keyword("PerFrameFunctionalGroupsSequence");
+    private static final AttributeTag[] FUNCTIONAL_GROUPS = {SHARED_FUNCTIONAL_GROUPS, PER_FRAME_FUNCTIONAL_GROUPS};
 
     private HeaderExtraction() {}
 
-    static Object[] extract(AttributeList l, String transferSyntaxUid) {
+    static Object[] extract(DataSetView l, String transferSyntaxUid) {
         Object[] v = new Object[COLUMNS.size()];
         v[I_SOP_INSTANCE_UID] = str(l, TagFromName.SOPInstanceUID);
         v[I_SERIES_INSTANCE_UID] = str(l, TagFromName.SeriesInstanceUID);
@@ -112,7 +114,7 @@ final class HeaderExtraction {
 
         v[I_MAGNETIC_FIELD_STRENGTH] = dbl(l.get(MAGNETIC_FIELD_STRENGTH_TAG));
         v[I_REPETITION_TIME] = dbl(fg(l, TagFromName.RepetitionTime));
-        Attribute te = l.get(TagFromName.EchoTime);
+        Element te = l.get(TagFromName.EchoTime);
         v[I_ECHO_TIME] = dbl(te != null ? te : fg(l, EFFECTIVE_ECHO_TIME));
         v[I_INVERSION_TIME] = dbl(fg(l, INVERSION_TIME_TAG));
         v[I_FLIP_ANGLE] = dbl(fg(l, FLIP_ANGLE_TAG));
@@ -128,10 +130,10 @@ final class HeaderExtraction {
         v[I_POSITIONER_SECONDARY_ANGLE] = dbl(fg(l, POSITIONER_SECONDARY_ANGLE_TAG));
         v[I_TRANSDUCER_TYPE] = str(l, TRANSDUCER_TYPE_TAG);
 
-        AttributeList rp = firstItem(l, RADIOPHARMACEUTICAL_INFORMATION_SEQUENCE);
+        DataSetView rp = firstItem(l, RADIOPHARMACEUTICAL_INFORMATION_SEQUENCE);
         if (rp != null) {
             v[I_RADIOPHARMACEUTICAL] = str(rp, RADIOPHARMACEUTICAL_TAG);
-            AttributeList nuclide = firstItem(rp, RADIONUCLIDE_CODE_SEQUENCE);
+            DataSetView nuclide = firstItem(rp, RADIONUCLIDE_CODE_SEQUENCE);
             v[I_RADIONUCLIDE] = nuclide == null ? null : str(nuclide, CODE_MEANING);
             v[I_RADIONUCLIDE_TOTAL_DOSE] = dbl(rp.get(RADIONUCLIDE_TOTAL_DOSE_TAG));
             v[I_RADIONUCLIDE_HALF_LIFE] = dbl(rp.get(RADIONUCLIDE_HALF_LIFE_TAG));
@@ -145,19 +147,20 @@ final class HeaderExtraction {
      * The attribute at the top level or else in a functional group macro of the first item of
      * SharedFunctionalGroupsSequence, then PerFrameFunctionalGroupsSequence (enhanced multi-frame objects).
      */
-    static Attribute fg(AttributeList l, AttributeTag tag) {
-        Attribute a = l.get(tag);
+    static Element fg(DataSetView l, AttributeTag tag) {
+        Element a = l.get(tag);
         if (a != null) {
             return a;
         }
-        for (AttributeTag groups : new AttributeTag[] {SHARED_FUNCTIONAL_GROUPS, PER_FRAME_FUNCTIONAL_GROUPS}) {
-            AttributeList item = firstItem(l, groups);
+        for (AttributeTag groups : FUNCTIONAL_GROUPS) {
+            DataSetView item = firstItem(l, groups);
             if (item == null) {
                 continue;
             }
-            for (Object o : item.values()) {
-                if (o instanceof SequenceAttribute sq && sq.getNumberOfItems() > 0) {
-                    Attribute found = sq.getItem(0).getAttributeList().get(tag);
+            for (int i = 0, n = item.size(); i < n; i++) {
+                Element macro = item.at(i);
+                if (macro.items() > 0) {
+                    Element found = macro.item(0).get(tag);
                     if (found != null) {
                         return found;
                     }
@@ -167,23 +170,20 @@ final class HeaderExtraction {
         return null;
     }
 
-    private static AttributeList firstItem(AttributeList l, AttributeTag tag) {
-        Attribute a = l.get(tag);
-        if (a instanceof SequenceAttribute sq && sq.getNumberOfItems() > 0) {
-            return sq.getItem(0).getAttributeList();
-        }
-        return null;
+    private static DataSetView firstItem(DataSetView l, AttributeTag tag) {
+        Element a = l.get(tag);
+        return a != null && a.items() > 0 ? a.item(0) : null;
     }
 
-    private static String str(AttributeList l, AttributeTag tag) {
+    private static String str(DataSetView l, AttributeTag tag) {
         return str(l.get(tag));
     }
 
-    static String str(Attribute a) {
+    static String str(Element a) {
         if (a == null) {
             return null;
         }
-        String v = a.getSingleStringValueOrNull();
+        String v = a.singleStringOrNull();
         if (v == null) {
             return null;
         }
@@ -191,11 +191,11 @@ final class HeaderExtraction {
         return v.isEmpty() ? null : v;
     }
 
-    private static String joined(Attribute a) {
+    private static String joined(Element a) {
         if (a == null) {
             return null;
         }
-        String v = a.getDelimitedStringValuesOrNull();
+        String v = a.delimitedStringsOrNull();
         if (v == null) {
             return null;
         }
@@ -203,7 +203,7 @@ final class HeaderExtraction {
         return v.isEmpty() || v.chars().allMatch(c -> c == '\\' || c == ' ') ? null : v;
     }
 
-    static Integer integer(Attribute a) {
+    static Integer integer(Element a) {
         String v = str(a);
         if (v == null) {
             return null;
@@ -216,7 +216,7 @@ final class HeaderExtraction {
         }
     }
 
-    static Double dbl(Attribute a) {
+    static Double dbl(Element a) {
         return parseDouble(str(a));
     }
 
@@ -242,13 +242,13 @@ final class HeaderExtraction {
     }
 
     /** Exactly {@code n} decimal values, or {@code null}. */
-    private static List<Double> doubles(Attribute a, int n) {
+    private static List<Double> doubles(Element a, int n) {
         if (a == null) {
             return null;
         }
         String[] s;
         try {
-            s = a.getStringValues();
+            s = a.strings();
         } catch (com.pixelmed.dicom.DicomException | RuntimeException e) {
             return null;
         }
