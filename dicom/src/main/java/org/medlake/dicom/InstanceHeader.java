@@ -365,6 +365,11 @@ public record InstanceHeader(
                 headerJson);
     }
 
+    /** The typed column values in {@link #COLUMNS} order (absent values are {@code null}); a fresh array. */
+    public Object[] columnValues() {
+        return values();
+    }
+
     private Object[] values() {
         return new Object[] {sopInstanceUid, seriesInstanceUid, studyInstanceUid, sopClassUid, transferSyntaxUid, patientId, patientSex, patientAgeYears, studyDate, studyDescription, seriesDescription, seriesNumber, instanceNumber, modality, bodyPartExamined, manufacturer, rows, columns, studyTime, seriesDate, seriesTime, acquisitionDateTime, accessionNumber, studyId, acquisitionNumber, imageType, protocolName, manufacturerModelName, stationName, institutionName, softwareVersions, numberOfFrames, pixelSpacing, sliceThickness, spacingBetweenSlices, imagePositionPatient, imageOrientationPatient, sliceLocation, frameOfReferenceUid, bitsAllocated, bitsStored, pixelRepresentation, photometricInterpretation, samplesPerPixel, rescaleSlope, rescaleIntercept, kvp, xRayTubeCurrent, exposure, convolutionKernel, ctdiVol, magneticFieldStrength, repetitionTime, echoTime, inversionTime, flipAngle, scanningSequence, sequenceVariant, sequenceName, mrAcquisitionType, echoTrainLength, diffusionBValue, distanceSourceToDetector, positionerPrimaryAngle, positionerSecondaryAngle, transducerType, radiopharmaceutical, radionuclide, radionuclideTotalDose, radionuclideHalfLife, units, decayCorrection};
     }

@@ -1,6 +1,5 @@
 package org.medlake.ingest;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -146,7 +145,7 @@ final class EntryIngester {
             md.reset();
             byte[] bytes = null;
             long size;
-            byte[] head = in.readNBytes(IN_MEMORY_LIMIT);
+            byte[] head = in instanceof SourceReader.WholeFile whole ? whole.bytes() : in.readNBytes(IN_MEMORY_LIMIT);
             if (deidentifier != null && head.length < IN_MEMORY_LIMIT) {
                 try {
                     head = deidentifier.apply(head);
@@ -175,7 +174,7 @@ final class EntryIngester {
             String sha = HexFormat.of().formatHex(md.digest());
             InstanceHeader h;
             try {
-                h = bytes != null ? DicomReader.read(new ByteArrayInputStream(bytes), bytes.length, uri) : DicomReader.read(spill);
+                h = bytes != null ? DicomReader.read(bytes, bytes.length, uri) : DicomReader.read(spill);
             } catch (DicomReadException e) {
                 String detail = spill == null ? e.getMessage() : e.getMessage().replace(spill.toString(), uri);
                 if (e.reason() == DicomReadException.Reason.MISSING_UID && isDicomdir(uri, bytes)) {
@@ -194,12 +193,9 @@ final class EntryIngester {
                 location = sink.store(bytes, spill, sha);
                 spill = null; // the sink owns it now
             }
-            Map<String, Object> columns = h.toColumns();
             Object[] v = new Object[InstanceColumns.width()];
-            int i = 0;
-            for (Object value : columns.values()) {
-                v[i++] = value;
-            }
+            Object[] header = h.columnValues();
+            System.arraycopy(header, 0, v, 0, header.length); // the instances table starts with the header columns
             v[I_JSON] = h.headerJson();
             v[I_SITE] = site;
             v[I_LOCATION] = location;
@@ -208,7 +204,7 @@ final class EntryIngester {
             v[I_SHA] = sha;
             v[I_RUN] = runId;
             v[I_AT] = Instant.now();
-            v[I_PROJECT] = route(columns, h.headerJson(), uri);
+            v[I_PROJECT] = route(h, uri);
             return new Outcome(v, null, null);
         } finally {
             if (spill != null) {
@@ -217,17 +213,17 @@ final class EntryIngester {
         }
     }
 
-    private String route(Map<String, Object> columns, String headerJson, String uri) {
+    private String route(InstanceHeader h, String uri) {
         if (rules.rules().isEmpty()) {
             return rules.defaultProject(); // no rules to evaluate: skip building the facts
         }
         Map<String, Object> facts = new HashMap<>();
-        columns.forEach((k, v) -> {
+        h.toColumns().forEach((k, v) -> {
             if (v instanceof String) {
                 facts.put(k, v);
             }
         });
-        facts.put(Instances.HEADER_JSON, headerJson);
+        facts.put(Instances.HEADER_JSON, h.headerJson());
         facts.put("source", uri);
         facts.put("site", site);
         facts.put("calling_ae", RoutingRules.callingAe(uri));
@@ -236,7 +232,7 @@ final class EntryIngester {
 
     private static boolean isReadableDicom(byte[] bytes, String uri) {
         try {
-            DicomReader.read(new ByteArrayInputStream(bytes), bytes.length, uri);
+            DicomReader.read(bytes, bytes.length, uri);
             return true;
         } catch (DicomException e) {
             return false;

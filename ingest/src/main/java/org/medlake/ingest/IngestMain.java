@@ -75,6 +75,7 @@ public final class IngestMain {
             return 2;
         }
         if (o != null && o.engine() == Engine.LOCAL) {
+            quietLogging();
             return execute(o, out, err, request -> LocalIngestJob.run(request, Cli.progressBar(err)));
         }
         return Cli.run("ingest", USAGE, IngestMain::parse, IngestMain::execute, () -> LakeSpark.session("medlake-ingest"), true,
@@ -84,6 +85,17 @@ public final class IngestMain {
     /** Parses and runs with an existing session (for tests and other launchers); returns the exit code. */
     public static int run(SparkSession spark, String[] args, PrintStream out, PrintStream err) {
         return Cli.run("ingest", USAGE, IngestMain::parse, IngestMain::execute, () -> spark, false, args, out, err);
+    }
+
+    /**
+     * Without Spark, the only loggers are Delta Kernel's and Hadoop's: log4j's simple logger (errors to stderr) serves them without log4j-core's start-up, which loads about 700 classes. Unless configured otherwise.
+     */
+    private static void quietLogging() {
+        if (System.getProperty("log4j2.loggerContextFactory") == null && System.getProperty("log4j.configurationFile") == null) {
+            System.setProperty("log4j2.loggerContextFactory", "org.apache.logging.log4j.simple.SimpleLoggerContextFactory");
+            System.setProperty("org.apache.logging.log4j.simplelog.level", "ERROR");
+            System.setProperty("org.apache.logging.log4j.simplelog.logFile", "system.err");
+        }
     }
 
     /** Returns null for --help. */

@@ -92,6 +92,18 @@ final class KernelTables {
     /** Appends rows (arrays in {@code schema} order) in one commit, creating the table if absent. */
     static long append(Engine engine, Path table, StructType schema, Map<String, String> createProperties,
                        List<Object[]> rows) throws IOException {
+        PendingAppend pending = begin(engine, table, schema, createProperties);
+        return commit(engine, pending.txn, rows, List.of());
+    }
+
+    /**
+     * Starts an append whose data files are written while the rows are still being produced ({@link
+     * PendingAppend#write}), possibly by several threads, and committed (or discarded) at the end. The table is
+     * created with {@code schema} and {@code createProperties} by the commit if absent. The caller must keep other
+     * writers of the table out until then (the lake's write lock): the transaction is built on the current version.
+     */
+    static PendingAppend begin(Engine engine, Path table, StructType schema, Map<String, String> createProperties)
+            throws IOException {
         Files.createDirectories(table);
         boolean exists = exists(table);
         TransactionBuilder tb = Table.forPath(engine, table.toUri().toString())
@@ -99,7 +111,70 @@ final class KernelTables {
         if (!exists) {
             tb = tb.withSchema(engine, schema).withTableProperties(engine, createProperties);
         }
-        return commit(engine, tb.build(engine), rows);
+        return new PendingAppend(engine, tb.build(engine));
+    }
+
+    /** An append in progress: data files written, not yet committed. Thread-safe for concurrent {@link #write}s. */
+    static final class PendingAppend {
+        private final Engine engine;
+        private final Transaction txn;
+        private final Row state;
+        private final DataWriteContext ctx;
+        private final StructType writeSchema;
+
+        private PendingAppend(Engine engine, Transaction txn) {
+            this.engine = engine;
+            this.txn = txn;
+            this.state = txn.getTransactionState(engine);
+            this.ctx = Transaction.getWriteContext(engine, state, Map.of());
+            this.writeSchema = txn.getSchema(engine);
+        }
+
+        /**
+         * Writes the rows of {@code chunks} (arrays in schema order; each chunk becomes one batch, pulled lazily) to
+         * new data files, returned for {@link #commit}.
+         */
+        List<DataFileStatus> write(java.util.Iterator<List<Object[]>> chunks) throws IOException {
+            CloseableIterator<FilteredColumnarBatch> data = new CloseableIterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return chunks.hasNext();
+                }
+
+                @Override
+                public FilteredColumnarBatch next() {
+                    return new FilteredColumnarBatch(batch(writeSchema, chunks.next()), Optional.empty());
+                }
+
+                @Override
+                public void close() {}
+            };
+            List<DataFileStatus> files = new ArrayList<>();
+            try (CloseableIterator<DataFileStatus> out = engine.getParquetHandler().writeParquetFiles(
+                    ctx.getTargetDirectory(), Transaction.transformLogicalData(engine, state, data, Map.of()),
+                    ctx.getStatisticsColumns())) {
+                out.forEachRemaining(files::add);
+            }
+            return files;
+        }
+
+        /** Commits the files (none: a commit that only creates the table if absent) and returns the version. */
+        long commit(List<DataFileStatus> files) throws IOException {
+            List<Row> actions = new ArrayList<>();
+            try (CloseableIterator<Row> it = Transaction.generateAppendActions(engine, state,
+                    Utils.toCloseableIterator(files.iterator()), ctx)) {
+                it.forEachRemaining(actions::add);
+            }
+            return txn.commit(engine, CloseableIterable.inMemoryIterable(Utils.toCloseableIterator(actions.iterator())))
+                    .getVersion();
+        }
+
+        /** Deletes files written for this append that will not be committed. */
+        static void discard(List<DataFileStatus> files) throws IOException {
+            for (DataFileStatus f : files) {
+                Files.deleteIfExists(Path.of(java.net.URI.create(f.getPath())));
+            }
+        }
     }
 
     /**
@@ -175,12 +250,14 @@ final class KernelTables {
                 List<DataFileStatus> files = new ArrayList<>();
                 written.add(files);
                 Runnable write = () -> {
+                    long t0 = System.nanoTime();
                     CloseableIterator<FilteredColumnarBatch> data = Utils.singletonCloseableIterator(
                             new FilteredColumnarBatch(batch(writeSchema, slice), Optional.empty()));
                     try (CloseableIterator<DataFileStatus> out = engine.getParquetHandler().writeParquetFiles(
                             ctx.getTargetDirectory(), Transaction.transformLogicalData(engine, state, data, Map.of()),
                             ctx.getStatisticsColumns())) {
                         out.forEachRemaining(files::add);
+                        if (System.getenv("MEDLAKE_TRACE") != null) System.err.printf("[trace]   parquet part %d rows %.2f s%n", slice.size(), (System.nanoTime() - t0) / 1e9);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
@@ -197,6 +274,7 @@ final class KernelTables {
                 if (e.getCause() instanceof java.io.UncheckedIOException io) throw io.getCause();
                 throw e.getCause() instanceof RuntimeException re ? re : e;
             }
+            long tc = System.nanoTime();
             List<DataFileStatus> all = new ArrayList<>();
             written.forEach(all::addAll);
             try (CloseableIterator<Row> it = Transaction.generateAppendActions(engine, state,
@@ -204,8 +282,11 @@ final class KernelTables {
                 it.forEachRemaining(actions::add);
             }
         }
-        return txn.commit(engine, CloseableIterable.inMemoryIterable(Utils.toCloseableIterator(actions.iterator())))
+        long tk = System.nanoTime();
+        long v = txn.commit(engine, CloseableIterable.inMemoryIterable(Utils.toCloseableIterator(actions.iterator())))
                 .getVersion();
+        if (System.getenv("MEDLAKE_TRACE") != null) System.err.printf("[trace]   commit %.2f s%n", (System.nanoTime() - tk) / 1e9);
+        return v;
     }
 
     /** Below this many rows one file is written. */
@@ -220,9 +301,27 @@ final class KernelTables {
         ColumnVector[] vectors = new ColumnVector[schema.length()];
         for (int c = 0; c < schema.length(); c++) {
             DataType type = schema.at(c).getDataType();
-            List<Object> values = new ArrayList<>(rows.size());
-            for (Object[] row : rows) {
-                values.add(toKernel(row[c], type));
+            int column = c;
+            List<Object> values;
+            if (type instanceof StringType || type instanceof IntegerType || type instanceof LongType
+                    || type instanceof DoubleType) {
+                // Held as Kernel holds them: a view over the rows instead of a converted copy.
+                values = new java.util.AbstractList<>() {
+                    @Override
+                    public Object get(int i) {
+                        return rows.get(i)[column];
+                    }
+
+                    @Override
+                    public int size() {
+                        return rows.size();
+                    }
+                };
+            } else {
+                values = new ArrayList<>(rows.size());
+                for (Object[] row : rows) {
+                    values.add(toKernel(row[c], type));
+                }
             }
             vectors[c] = DefaultGenericVector.fromList(type, values);
         }

@@ -66,14 +66,14 @@ final class LocalIngestJob {
     }
 
     /**
-     * Hadoop settings for non-local sources: every {@code spark.hadoop.fs.*} system property as its {@code fs.*}
-     * key, so that an S3 endpoint configured for Spark works the same here.
+     * Hadoop settings: every {@code spark.hadoop.*} system property without its {@code spark.hadoop.} prefix, as
+     * Spark passes them on, so that e.g. an S3 endpoint configured for Spark works the same here.
      */
     static Configuration hadoopConf() {
         Configuration conf = new Configuration();
         System.getProperties().forEach((k, v) -> {
             String key = k.toString();
-            if (key.startsWith("spark.hadoop.fs.")) {
+            if (key.startsWith("spark.hadoop.")) {
                 conf.set(key.substring("spark.hadoop.".length()), v.toString());
             }
         });
@@ -92,15 +92,42 @@ final class LocalIngestJob {
         String runId = UUID.randomUUID().toString();
         Instant started = Instant.now();
         LakeLayout lake = LakeLayout.at(request.lakeDir());
+        phase("start-up");
         IngestJob.prepareLake(lake);
         List<String> items = new ArrayList<>();
-        try (TempSpace scratch = TempSpace.claim(lake, runId)) {
+        // The whole run holds the lake's write lock: the instances are written while the files are processed, on a
+        // transaction built at the start, so no other run may commit in between.
+        try (LakeWriteLock ignored = LakeWriteLock.acquire(lake); TempSpace scratch = TempSpace.claim(lake, runId)) {
+            phase("lock and scratch");
+            Path instancesTable = lake.table(Tables.INSTANCES);
+            boolean lakeHadInstances = KernelTables.exists(instancesTable);
+            // Delta Kernel's start-up (the table's state, the transaction, the lake's objects) on another core while
+            // the sources are listed.
+            java.util.concurrent.CompletableFuture<KernelTables.PendingAppend> begun =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return KernelTables.begin(engine, instancesTable, KernelTables.schema(InstanceColumns.ALL),
+                                    INSTANCES_PROPERTIES);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            java.util.concurrent.CompletableFuture<Map<String, String>> known =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return knownObjects(lake);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
             Configuration conf = hadoopConf();
             items.addAll(IngestJob.entries(conf, request.sources(), scratch.dir()));
             phase("list sources");
-            List<EntryIngester.Outcome> outcomes = process(lake, runId, scratch.dir(), conf, items);
+            KernelTables.PendingAppend pending = join(begun);
+            phase("start the instances commit");
+            Processed processed = process(lake, runId, scratch.dir(), conf, items, pending, join(known));
             phase("read, hash, parse, store");
-            return write(lake, runId, started, outcomes);
+            return write(lake, runId, started, processed, pending, lakeHadInstances);
         } catch (IOException e) {
             recordFailure(lake, runId, started);
             throw new IngestException(ErrorCode.INGEST_LAKE_UNUSABLE, "Cannot write to the lake " + lake.root() + ": "
@@ -118,17 +145,45 @@ final class LocalIngestJob {
         }
     }
 
-    /** Runs the per-entry work on the worker threads; outcomes come back in work-item order. */
-    private List<EntryIngester.Outcome> process(LakeLayout lake, String runId, Path tmpDir, Configuration conf,
-                                                List<String> items) throws IOException {
+    /** The value of a future, with its failure unwrapped. */
+    private static <T> T join(java.util.concurrent.CompletableFuture<T> f) throws IOException {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.io.UncheckedIOException io) throw io.getCause();
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw e;
+        }
+    }
+
+    private static final Map<String, String> INSTANCES_PROPERTIES =
+            Map.of("delta.dataSkippingNumIndexedCols", String.valueOf(LakeSchemas.STATS_COLUMNS));
+    /** Accepted rows per batch handed to a worker's Parquet writer. */
+    private static final int CHUNK = 2048;
+
+    /**
+     * The outcomes in work-item order, and the instance data files the workers wrote speculatively: every accepted
+     * entry's row, in the order of {@code accepted}.
+     */
+    private record Processed(List<EntryIngester.Outcome> outcomes, List<io.delta.kernel.utils.DataFileStatus> files,
+                             long accepted) {}
+
+    /**
+     * Runs the per-entry work on the worker threads. Each worker is also the Parquet writer of its accepted rows:
+     * they go to data files of {@code pending} as they come, so encoding them overlaps reading the files. The
+     * files are committed only if the decisions later add exactly these rows.
+     */
+    private Processed process(LakeLayout lake, String runId, Path tmpDir, Configuration conf, List<String> items,
+                              KernelTables.PendingAppend pending, Map<String, String> known) throws IOException {
         @SuppressWarnings("unchecked")
         List<EntryIngester.Outcome>[] byItem = new List[items.size()];
         AtomicInteger next = new AtomicInteger();
         AtomicLong done = new AtomicLong();
+        AtomicLong accepted = new AtomicLong();
         EntryIngester.Settings settings = EntryIngester.Settings.of(request);
-        Map<String, String> known = knownObjects(lake);
         java.util.concurrent.ConcurrentHashMap<String, String> stored = new java.util.concurrent.ConcurrentHashMap<>();
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<io.delta.kernel.utils.DataFileStatus> files = java.util.Collections.synchronizedList(new ArrayList<>());
         int workers = Math.max(1, Math.min(threads, items.size()));
         Thread[] pool = new Thread[workers];
         for (int t = 0; t < workers; t++) {
@@ -136,13 +191,41 @@ final class LocalIngestJob {
                 try (PackObjects objects = new PackObjects(lake, runId + "-" + Thread.currentThread().getName(), known,
                         stored)) {
                     EntryIngester ingester = new EntryIngester(settings, runId, objects, tmpDir, conf);
-                    int i;
-                    while ((i = next.getAndIncrement()) < items.size()) {
-                        List<EntryIngester.Outcome> out = new ArrayList<>(1);
-                        ingester.ingestItem(items.get(i), out::add);
-                        byItem[i] = out;
-                        done.incrementAndGet();
-                    }
+                    java.util.Iterator<List<Object[]>> chunks = new java.util.Iterator<>() {
+                        private List<Object[]> chunk = new ArrayList<>();
+                        private boolean end;
+
+                        @Override
+                        public boolean hasNext() {
+                            int i;
+                            while (!end && chunk.size() < CHUNK) {
+                                if ((i = next.getAndIncrement()) >= items.size()) {
+                                    end = true;
+                                    break;
+                                }
+                                List<EntryIngester.Outcome> out = new ArrayList<>(1);
+                                ingester.ingestItem(items.get(i), out::add);
+                                byItem[i] = out;
+                                for (EntryIngester.Outcome o : out) {
+                                    if (o.accepted()) {
+                                        chunk.add(o.values());
+                                    }
+                                }
+                                done.incrementAndGet();
+                            }
+                            return !chunk.isEmpty();
+                        }
+
+                        @Override
+                        public List<Object[]> next() {
+                            List<Object[]> out = chunk;
+                            chunk = new ArrayList<>();
+                            accepted.addAndGet(out.size());
+                            return out;
+                        }
+                    };
+                    files.addAll(pending.write(chunks));
+                    // The pack is closed (flushed) by the try before the instance rows are committed.
                 } catch (Throwable e) {
                     failures.add(e);
                     next.set(items.size()); // stop the other workers early
@@ -162,6 +245,7 @@ final class LocalIngestJob {
             poller.stop();
         }
         if (!failures.isEmpty()) {
+            KernelTables.PendingAppend.discard(files);
             Throwable f = failures.get(0);
             if (f instanceof IOException io) throw io;
             if (f instanceof RuntimeException re) throw re;
@@ -171,11 +255,12 @@ final class LocalIngestJob {
         for (List<EntryIngester.Outcome> l : byItem) {
             all.addAll(l);
         }
-        return all;
+        return new Processed(all, new ArrayList<>(files), accepted.get());
     }
 
-    private IngestResult write(LakeLayout lake, String runId, Instant started, List<EntryIngester.Outcome> outcomes)
-            throws IOException {
+    private IngestResult write(LakeLayout lake, String runId, Instant started, Processed processed,
+                               KernelTables.PendingAppend pending, boolean lakeHadInstances) throws IOException {
+        List<EntryIngester.Outcome> outcomes = processed.outcomes();
         List<BatchOutcomes.Candidate> candidates = new ArrayList<>();
         Map<String, EntryIngester.Outcome> bySource = new HashMap<>();
         List<Object[]> quarantine = new ArrayList<>();
@@ -190,81 +275,81 @@ final class LocalIngestJob {
                 quarantine.add(quarantineRow(o, o.reason(), o.detail()));
             }
         }
-        try (LakeWriteLock ignored = LakeWriteLock.acquire(lake)) {
-            Path instancesTable = lake.table(Tables.INSTANCES);
-            boolean lakeHadInstances = KernelTables.exists(instancesTable);
-            List<Object[]> existing = lakeHadInstances ? KernelTables.scan(engine, instancesTable,
-                    SeriesStudyAggregation.INPUT) : List.of();
-            Map<String, BatchOutcomes.Held> held = held(instancesTable, candidates, lakeHadInstances);
-            phase("read the lake's instances");
-            List<BatchOutcomes.Decision> decisions = BatchOutcomes.decide(candidates, held);
-            List<Object[]> toAdd = new ArrayList<>();
-            Set<String> series = new HashSet<>();
-            Set<String> studies = new HashSet<>();
-            long duplicates = 0;
-            long conflicts = 0;
-            for (BatchOutcomes.Decision d : decisions) {
-                EntryIngester.Outcome o = bySource.get(d.candidate().sourceUri());
-                switch (d.outcome()) {
-                    case ADD -> toAdd.add(o.values());
-                    case DUPLICATE -> duplicates++;
-                    case CONFLICT -> {
-                        conflicts++;
-                        quarantine.add(quarantineRow(o, "CONFLICT", IngestJob.conflictDetail(d)));
-                    }
-                }
-                if (d.outcome() != BatchOutcomes.Outcome.CONFLICT) {
-                    series.add((String) o.values()[I_SERIES]);
-                    studies.add((String) o.values()[I_STUDY]);
+        Path instancesTable = lake.table(Tables.INSTANCES);
+        List<Object[]> existing = lakeHadInstances ? KernelTables.scan(engine, instancesTable,
+                SeriesStudyAggregation.INPUT) : List.of();
+        Map<String, BatchOutcomes.Held> held = held(instancesTable, candidates, lakeHadInstances);
+        phase("read the lake's instances");
+        List<BatchOutcomes.Decision> decisions = BatchOutcomes.decide(candidates, held);
+        List<Object[]> toAdd = new ArrayList<>();
+        Set<String> series = new HashSet<>();
+        Set<String> studies = new HashSet<>();
+        long duplicates = 0;
+        long conflicts = 0;
+        for (BatchOutcomes.Decision d : decisions) {
+            EntryIngester.Outcome o = bySource.get(d.candidate().sourceUri());
+            switch (d.outcome()) {
+                case ADD -> toAdd.add(o.values());
+                case DUPLICATE -> duplicates++;
+                case CONFLICT -> {
+                    conflicts++;
+                    quarantine.add(quarantineRow(o, "CONFLICT", IngestJob.conflictDetail(d)));
                 }
             }
-            // The aggregates cover the whole instances table: what it held before this run plus what is added. They
-            // are computed while the instances are written.
-            java.util.concurrent.CompletableFuture<SeriesStudyAggregation.Result> aggregates =
-                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                        List<Object[]> all = new ArrayList<>(existing);
-                        int[] pick = SeriesStudyAggregation.INPUT.stream().mapToInt(InstanceColumns::index).toArray();
-                        for (Object[] v : toAdd) {
-                            Object[] in = new Object[pick.length];
-                            for (int i = 0; i < pick.length; i++) {
-                                in[i] = v[pick[i]];
-                            }
-                            all.add(in);
-                        }
-                        return SeriesStudyAggregation.aggregate(all);
-                    });
-            long added = toAdd.size();
-            long notDicom = byReason.getOrDefault("NOT_DICOM", 0L);
-            long quarantined = byReason.values().stream().mapToLong(Long::longValue).sum() - notDicom + conflicts;
-            if (added > 0) {
-                KernelTables.append(engine, instancesTable, KernelTables.schema(InstanceColumns.ALL),
-                        Map.of("delta.dataSkippingNumIndexedCols", String.valueOf(LakeSchemas.STATS_COLUMNS)), toAdd);
-            } else if (!lakeHadInstances) {
-                KernelTables.append(engine, instancesTable, KernelTables.schema(InstanceColumns.ALL),
-                        Map.of("delta.dataSkippingNumIndexedCols", String.valueOf(LakeSchemas.STATS_COLUMNS)), List.of());
+            if (d.outcome() != BatchOutcomes.Outcome.CONFLICT) {
+                series.add((String) o.values()[I_SERIES]);
+                studies.add((String) o.values()[I_STUDY]);
             }
-            phase("append instances");
-            List<Object[]> newQuarantine = newQuarantineRows(lake, quarantine);
-            if (!newQuarantine.isEmpty() || !KernelTables.exists(lake.table(Tables.QUARANTINE))) {
-                KernelTables.append(engine, lake.table(Tables.QUARANTINE), KernelTables.schema(InstanceColumns.QUARANTINE),
-                        Map.of(), newQuarantine);
-            }
-            phase("append quarantine");
-            SeriesStudyAggregation.Result agg = aggregates.join();
-            KernelTables.overwrite(engine, lake.table(Tables.SERIES), KernelTables.schema(agg.seriesColumns()), agg.series());
-            KernelTables.overwrite(engine, lake.table(Tables.STUDIES), KernelTables.schema(agg.studyColumns()), agg.studies());
-            phase("replace series, studies");
-            long seen = outcomes.size();
-            if (seen != added + duplicates + quarantined + notDicom) {
-                throw new IngestException(ErrorCode.INGEST_INTERNAL, "Ingest accounting is inconsistent: " + seen
-                        + " entries seen but " + (added + duplicates + quarantined + notDicom) + " outcomes. This is a bug.");
-            }
-            IngestResult result = new IngestResult(runId, request.project(), seen, added, duplicates, quarantined,
-                    notDicom, conflicts, series.size(), studies.size(), started, Instant.now());
-            appendRun(lake, "SUCCEEDED", result);
-            phase("record run");
-            return result;
         }
+        // The aggregates cover the whole instances table: what it held before this run plus what is added. They
+        // are computed while the instances are committed.
+        java.util.concurrent.CompletableFuture<SeriesStudyAggregation.Result> aggregates =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    List<Object[]> all = new ArrayList<>(existing);
+                    int[] pick = SeriesStudyAggregation.INPUT.stream().mapToInt(InstanceColumns::index).toArray();
+                    for (Object[] v : toAdd) {
+                        Object[] in = new Object[pick.length];
+                        for (int i = 0; i < pick.length; i++) {
+                            in[i] = v[pick[i]];
+                        }
+                        all.add(in);
+                    }
+                    return SeriesStudyAggregation.aggregate(all);
+                });
+        long added = toAdd.size();
+        long notDicom = byReason.getOrDefault("NOT_DICOM", 0L);
+        long quarantined = byReason.values().stream().mapToLong(Long::longValue).sum() - notDicom + conflicts;
+        if (added == processed.accepted()) {
+            // Every accepted entry is added (the usual case): the files written while processing hold exactly them.
+            pending.commit(processed.files());
+        } else {
+            // Some are already in the lake or conflict: write the added ones again and drop the speculative files.
+            KernelTables.PendingAppend.discard(processed.files());
+            List<io.delta.kernel.utils.DataFileStatus> files = added == 0 ? List.of()
+                    : pending.write(List.of(toAdd).iterator());
+            pending.commit(files);
+        }
+        phase("commit instances");
+        List<Object[]> newQuarantine = newQuarantineRows(lake, quarantine);
+        if (!newQuarantine.isEmpty() || !KernelTables.exists(lake.table(Tables.QUARANTINE))) {
+            KernelTables.append(engine, lake.table(Tables.QUARANTINE), KernelTables.schema(InstanceColumns.QUARANTINE),
+                    Map.of(), newQuarantine);
+        }
+        phase("append quarantine");
+        SeriesStudyAggregation.Result agg = aggregates.join();
+        KernelTables.overwrite(engine, lake.table(Tables.SERIES), KernelTables.schema(agg.seriesColumns()), agg.series());
+        KernelTables.overwrite(engine, lake.table(Tables.STUDIES), KernelTables.schema(agg.studyColumns()), agg.studies());
+        phase("replace series, studies");
+        long seen = outcomes.size();
+        if (seen != added + duplicates + quarantined + notDicom) {
+            throw new IngestException(ErrorCode.INGEST_INTERNAL, "Ingest accounting is inconsistent: " + seen
+                    + " entries seen but " + (added + duplicates + quarantined + notDicom) + " outcomes. This is a bug.");
+        }
+        IngestResult result = new IngestResult(runId, request.project(), seen, added, duplicates, quarantined,
+                notDicom, conflicts, series.size(), studies.size(), started, Instant.now());
+        appendRun(lake, "SUCCEEDED", result);
+        phase("record run");
+        return result;
     }
 
     /**

@@ -59,7 +59,7 @@ final class SeriesStudyAggregation {
 
     /** Aggregates instance rows given as arrays in {@link #INPUT} order. */
     static Result aggregate(List<Object[]> instances) {
-        Map<String, Object[]> series = new TreeMap<>(SeriesStudyAggregation::compareStrings);
+        Map<String, Object[]> series = new java.util.HashMap<>();
         Map<String, TreeSet<String>> seriesRuns = new LinkedHashMap<>();
         int width = 1 + 1 + SERIES_ATTRIBUTES.size() + 2 + 1 + 1 + 3;
         for (Object[] in : instances) {
@@ -86,6 +86,9 @@ final class SeriesStudyAggregation {
             s[o + 6] = max(s[o + 6], in[AT]);
         }
         int runCol = 2 + SERIES_ATTRIBUTES.size() + 3;
+        Map<String, Object[]> sortedSeries = new TreeMap<>(SeriesStudyAggregation::compareStrings);
+        sortedSeries.putAll(series);
+        series = sortedSeries;
         for (Object[] s : series.values()) {
             TreeSet<String> runs = seriesRuns.get((String) s[0]);
             s[runCol] = runs == null ? List.of() : List.copyOf(runs);
@@ -191,6 +194,15 @@ final class SeriesStudyAggregation {
 
     /** Code point order, which is the UTF-8 byte order Spark uses for strings. */
     static int compareStrings(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        int k = 0;
+        while (k < n && a.charAt(k) == b.charAt(k)) {
+            k++;
+        }
+        if (k == n || !Character.isSurrogate(a.charAt(k)) && !Character.isSurrogate(b.charAt(k))) {
+            // UTF-16 order equals code point order unless the first difference involves a surrogate
+            return k == n ? Integer.compare(a.length(), b.length()) : Integer.compare(a.charAt(k), b.charAt(k));
+        }
         int i = 0, j = 0;
         while (i < a.length() && j < b.length()) {
             int x = a.codePointAt(i);

@@ -49,7 +49,7 @@ public final class SourceReader {
             byte[] whole = readSmall(local);
             if (whole != null && !isZip(whole) && !isGzip(whole) && !isTar(whole)) {
                 // The common case, a small plain file: one read into an array of its size, no stream buffers.
-                visitor.visit(uri, new java.io.ByteArrayInputStream(whole), whole.length, uri);
+                visitor.visit(uri, new WholeFile(whole), whole.length, uri);
                 return Container.PLAIN;
             }
             size = java.nio.file.Files.size(local);
@@ -81,6 +81,21 @@ public final class SourceReader {
             }
             visitor.visit(uri, shield(raw), size, uri);
             return Container.PLAIN;
+        }
+    }
+
+    /**
+     * A small file read whole: a stream over its bytes whose {@link #bytes()} hands the array over without a copy
+     * (the visitor may keep it; nothing else uses it).
+     */
+    public static final class WholeFile extends java.io.ByteArrayInputStream {
+        WholeFile(byte[] bytes) {
+            super(bytes);
+        }
+
+        /** The file's bytes: the stream's own array. */
+        public byte[] bytes() {
+            return buf;
         }
     }
 
