@@ -250,14 +250,12 @@ final class KernelTables {
                 List<DataFileStatus> files = new ArrayList<>();
                 written.add(files);
                 Runnable write = () -> {
-                    long t0 = System.nanoTime();
                     CloseableIterator<FilteredColumnarBatch> data = Utils.singletonCloseableIterator(
                             new FilteredColumnarBatch(batch(writeSchema, slice), Optional.empty()));
                     try (CloseableIterator<DataFileStatus> out = engine.getParquetHandler().writeParquetFiles(
                             ctx.getTargetDirectory(), Transaction.transformLogicalData(engine, state, data, Map.of()),
                             ctx.getStatisticsColumns())) {
                         out.forEachRemaining(files::add);
-                        if (System.getenv("MEDLAKE_TRACE") != null) System.err.printf("[trace]   parquet part %d rows %.2f s%n", slice.size(), (System.nanoTime() - t0) / 1e9);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
@@ -274,7 +272,6 @@ final class KernelTables {
                 if (e.getCause() instanceof java.io.UncheckedIOException io) throw io.getCause();
                 throw e.getCause() instanceof RuntimeException re ? re : e;
             }
-            long tc = System.nanoTime();
             List<DataFileStatus> all = new ArrayList<>();
             written.forEach(all::addAll);
             try (CloseableIterator<Row> it = Transaction.generateAppendActions(engine, state,
@@ -282,11 +279,8 @@ final class KernelTables {
                 it.forEachRemaining(actions::add);
             }
         }
-        long tk = System.nanoTime();
-        long v = txn.commit(engine, CloseableIterable.inMemoryIterable(Utils.toCloseableIterator(actions.iterator())))
+        return txn.commit(engine, CloseableIterable.inMemoryIterable(Utils.toCloseableIterator(actions.iterator())))
                 .getVersion();
-        if (System.getenv("MEDLAKE_TRACE") != null) System.err.printf("[trace]   commit %.2f s%n", (System.nanoTime() - tk) / 1e9);
-        return v;
     }
 
     /** Below this many rows one file is written. */

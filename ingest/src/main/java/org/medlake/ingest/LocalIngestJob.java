@@ -330,16 +330,32 @@ final class LocalIngestJob {
             pending.commit(files);
         }
         phase("commit instances");
-        List<Object[]> newQuarantine = newQuarantineRows(lake, quarantine);
-        if (!newQuarantine.isEmpty() || !KernelTables.exists(lake.table(Tables.QUARANTINE))) {
-            KernelTables.append(engine, lake.table(Tables.QUARANTINE), KernelTables.schema(InstanceColumns.QUARANTINE),
-                    Map.of(), newQuarantine);
-        }
-        phase("append quarantine");
+        // Three independent tables, each complete in one commit: written at once. A run killed among them leaves
+        // what the next run recomputes (aggregates) or completes (quarantine rows not yet recorded).
+        java.util.concurrent.CompletableFuture<Void> quarantineWritten = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                List<Object[]> newQuarantine = newQuarantineRows(lake, quarantine);
+                if (!newQuarantine.isEmpty() || !KernelTables.exists(lake.table(Tables.QUARANTINE))) {
+                    KernelTables.append(engine, lake.table(Tables.QUARANTINE),
+                            KernelTables.schema(InstanceColumns.QUARANTINE), Map.of(), newQuarantine);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         SeriesStudyAggregation.Result agg = aggregates.join();
+        java.util.concurrent.CompletableFuture<Void> studiesWritten = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                KernelTables.overwrite(engine, lake.table(Tables.STUDIES), KernelTables.schema(agg.studyColumns()),
+                        agg.studies());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         KernelTables.overwrite(engine, lake.table(Tables.SERIES), KernelTables.schema(agg.seriesColumns()), agg.series());
-        KernelTables.overwrite(engine, lake.table(Tables.STUDIES), KernelTables.schema(agg.studyColumns()), agg.studies());
-        phase("replace series, studies");
+        join(studiesWritten);
+        join(quarantineWritten);
+        phase("quarantine, series, studies");
         long seen = outcomes.size();
         if (seen != added + duplicates + quarantined + notDicom) {
             throw new IngestException(ErrorCode.INGEST_INTERNAL, "Ingest accounting is inconsistent: " + seen
