@@ -391,12 +391,17 @@ public final class IngestJob {
     static final class ProgressPoller {
         private final Thread thread;
         private final java.util.function.LongSupplier done;
-        private final long total;
+        private final java.util.function.LongSupplier total;
         private final Progress progress;
         private volatile boolean running = true;
         private volatile long last = -1;
 
         ProgressPoller(java.util.function.LongSupplier done, long total, Progress progress) {
+            this(done, () -> total, progress);
+        }
+
+        /** A poller whose total may still grow (a listing in progress). */
+        ProgressPoller(java.util.function.LongSupplier done, java.util.function.LongSupplier total, Progress progress) {
             this.done = done;
             this.total = total;
             this.progress = progress;
@@ -404,7 +409,7 @@ public final class IngestJob {
                 while (running) {
                     long now = done.getAsLong();
                     if (now != last) {
-                        progress.onFiles(now, total);
+                        progress.onFiles(now, total.getAsLong());
                         last = now;
                     }
                     try {
@@ -427,7 +432,7 @@ public final class IngestJob {
                 Thread.currentThread().interrupt();
             }
             if (done.getAsLong() != last) {
-                progress.onFiles(done.getAsLong(), total);
+                progress.onFiles(done.getAsLong(), total.getAsLong());
             }
         }
     }

@@ -27,12 +27,15 @@ import org.medlake.lake.Tables.Instances;
  * the whole work of a typical folder; clusters ({@code --master spark://...}) use {@link IngestJob}.
  *
  * <ol>
- *   <li>Lists the sources, stages PACS sources.</li>
- *   <li>Worker threads run {@link EntryIngester} over the work items: hash, parse, store, route.</li>
- *   <li>Under the lake's write lock: decides ({@link BatchOutcomes}) against what {@code instances} holds, appends
- *       the new instances, then the quarantine rows not yet recorded, replaces {@code series} and {@code studies}
- *       with the aggregation of the whole {@code instances} table, and appends the {@code ingest_runs} row, in that
- *       order: a run killed at any point is completed by the next one.</li>
+ *   <li>Lists the sources (local folders while the workers already start on the first files), stages PACS
+ *       sources.</li>
+ *   <li>Worker threads run {@link EntryIngester} over the work items (hash, parse, pack, route) and write their
+ *       accepted rows to Parquet files of an {@code instances} transaction as they go.</li>
+ *   <li>Decides ({@link BatchOutcomes}) against what {@code instances} holds; commits the written files if the
+ *       decisions add exactly those rows (else writes the added rows again); then records the quarantine rows not
+ *       yet recorded and replaces {@code series} and {@code studies} with the aggregation of the whole
+ *       {@code instances} table, and last appends the {@code ingest_runs} row. The whole run holds the lake's write
+ *       lock. A run killed at any point leaves uncommitted files only, or is completed by the next one.</li>
  * </ol>
  */
 final class LocalIngestJob {
@@ -94,7 +97,7 @@ final class LocalIngestJob {
         LakeLayout lake = LakeLayout.at(request.lakeDir());
         phase("start-up");
         IngestJob.prepareLake(lake);
-        List<String> items = new ArrayList<>();
+        boolean listed = false;
         // The whole run holds the lake's write lock: the instances are written while the files are processed, on a
         // transaction built at the start, so no other run may commit in between.
         try (LakeWriteLock ignored = LakeWriteLock.acquire(lake); TempSpace scratch = TempSpace.claim(lake, runId)) {
@@ -121,11 +124,28 @@ final class LocalIngestJob {
                         }
                     });
             Configuration conf = hadoopConf();
-            items.addAll(IngestJob.entries(conf, request.sources(), scratch.dir()));
-            phase("list sources");
+            WorkList work;
+            if (org.medlake.ingest.source.SourceListing.allLocal(request.sources())) {
+                // Local folders: the workers start on the first files while the rest are still being listed.
+                WorkList streamed = new WorkList();
+                Thread lister = new Thread(() -> {
+                    try {
+                        org.medlake.ingest.source.SourceListing.streamLocal(request.sources(), streamed::addAll);
+                        streamed.close(null);
+                    } catch (RuntimeException e) {
+                        streamed.close(e);
+                    }
+                }, "medlake-ingest-list");
+                lister.setDaemon(true);
+                lister.start();
+                work = streamed;
+            } else {
+                work = WorkList.of(IngestJob.entries(conf, request.sources(), scratch.dir()));
+                phase("list sources");
+            }
+            Processed processed = process(lake, runId, scratch.dir(), conf, work, begun, join(known));
             KernelTables.PendingAppend pending = join(begun);
-            phase("start the instances commit");
-            Processed processed = process(lake, runId, scratch.dir(), conf, items, pending, join(known));
+            listed = true; // a failure from now on is recorded as a failed run
             phase("read, hash, parse, store");
             return write(lake, runId, started, processed, pending, lakeHadInstances);
         } catch (IOException e) {
@@ -133,7 +153,7 @@ final class LocalIngestJob {
             throw new IngestException(ErrorCode.INGEST_LAKE_UNUSABLE, "Cannot write to the lake " + lake.root() + ": "
                     + e + ". Fix: make the lake folder writable, then re-run the same command.", e);
         } catch (IngestException e) {
-            if (!items.isEmpty()) {
+            if (listed) {
                 recordFailure(lake, runId, started);
             }
             throw e;
@@ -173,10 +193,10 @@ final class LocalIngestJob {
      * they go to data files of {@code pending} as they come, so encoding them overlaps reading the files. The
      * files are committed only if the decisions later add exactly these rows.
      */
-    private Processed process(LakeLayout lake, String runId, Path tmpDir, Configuration conf, List<String> items,
-                              KernelTables.PendingAppend pending, Map<String, String> known) throws IOException {
-        @SuppressWarnings("unchecked")
-        List<EntryIngester.Outcome>[] byItem = new List[items.size()];
+    private Processed process(LakeLayout lake, String runId, Path tmpDir, Configuration conf, WorkList items,
+                              java.util.concurrent.CompletableFuture<KernelTables.PendingAppend> begun,
+                              Map<String, String> known) throws IOException {
+        Map<Integer, List<EntryIngester.Outcome>> byItem = new java.util.concurrent.ConcurrentHashMap<>();
         AtomicInteger next = new AtomicInteger();
         AtomicLong done = new AtomicLong();
         AtomicLong accepted = new AtomicLong();
@@ -184,7 +204,8 @@ final class LocalIngestJob {
         java.util.concurrent.ConcurrentHashMap<String, String> stored = new java.util.concurrent.ConcurrentHashMap<>();
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         List<io.delta.kernel.utils.DataFileStatus> files = java.util.Collections.synchronizedList(new ArrayList<>());
-        int workers = Math.max(1, Math.min(threads, items.size()));
+        int workers = Math.max(1, threads);
+        AtomicInteger stop = new AtomicInteger(Integer.MAX_VALUE);
         Thread[] pool = new Thread[workers];
         for (int t = 0; t < workers; t++) {
             pool[t] = new Thread(() -> {
@@ -197,15 +218,22 @@ final class LocalIngestJob {
 
                         @Override
                         public boolean hasNext() {
-                            int i;
                             while (!end && chunk.size() < CHUNK) {
-                                if ((i = next.getAndIncrement()) >= items.size()) {
+                                int i = next.getAndIncrement();
+                                String item;
+                                try {
+                                    item = i < stop.get() ? items.get(i) : null;
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                    throw new IllegalStateException("interrupted", e);
+                                }
+                                if (item == null) {
                                     end = true;
                                     break;
                                 }
                                 List<EntryIngester.Outcome> out = new ArrayList<>(1);
-                                ingester.ingestItem(items.get(i), out::add);
-                                byItem[i] = out;
+                                ingester.ingestItem(item, out::add);
+                                byItem.put(i, out);
                                 for (EntryIngester.Outcome o : out) {
                                     if (o.accepted()) {
                                         chunk.add(o.values());
@@ -224,16 +252,19 @@ final class LocalIngestJob {
                             return out;
                         }
                     };
-                    files.addAll(pending.write(chunks));
+                    // The first chunk is read before waiting for Delta Kernel's start-up, which runs meanwhile.
+                    chunks.hasNext();
+                    files.addAll(join(begun).write(chunks));
                     // The pack is closed (flushed) by the try before the instance rows are committed.
                 } catch (Throwable e) {
                     failures.add(e);
-                    next.set(items.size()); // stop the other workers early
+                    stop.set(0); // stop the other workers early
                 }
             }, "medlake-ingest-" + t);
             pool[t].start();
         }
-        IngestJob.ProgressPoller poller = new IngestJob.ProgressPoller(done::get, items.size(), progress);
+        // The total grows while the sources are listed; the bar shows what is known.
+        IngestJob.ProgressPoller poller = new IngestJob.ProgressPoller(done::get, items::size, progress);
         try {
             for (Thread t : pool) {
                 t.join();
@@ -246,14 +277,15 @@ final class LocalIngestJob {
         }
         if (!failures.isEmpty()) {
             KernelTables.PendingAppend.discard(files);
+            join(begun); // its failure, if it failed, is the one to report
             Throwable f = failures.get(0);
             if (f instanceof IOException io) throw io;
             if (f instanceof RuntimeException re) throw re;
             throw new IllegalStateException(f);
         }
         List<EntryIngester.Outcome> all = new ArrayList<>(items.size());
-        for (List<EntryIngester.Outcome> l : byItem) {
-            all.addAll(l);
+        for (int i = 0; i < items.size(); i++) {
+            all.addAll(byItem.get(i));
         }
         return new Processed(all, new ArrayList<>(files), accepted.get());
     }

@@ -97,9 +97,30 @@ class CorpusIngestIT {
                         (uri, in, size, inPlace) -> sop[0] = org.medlake.dicom.DicomReader.read(in, uri).sopInstanceUid());
                 assertThat(sops).as("instance of " + path).contains(sop[0]);
             }
+
+            // The local engine (what ./medlake ingest runs by default) ends with the same tables and accounting.
+            Path local = tmp.resolve("lake-local");
+            IngestResult l = LocalIngestJob.run(IngestRequest.of(local, "corpus", null, corpus.toString()), IngestJob.Progress.NONE);
+            assertThat(List.of(l.filesSeen(), l.instancesAdded(), l.instancesExisting(), l.quarantined(), l.notDicom(),
+                    l.conflicts(), l.series(), l.studies())).isEqualTo(List.of(r.filesSeen(), r.instancesAdded(),
+                    r.instancesExisting(), r.quarantined(), r.notDicom(), r.conflicts(), r.series(), r.studies()));
+            for (String t : List.of(Tables.INSTANCES, Tables.QUARANTINE, Tables.SERIES, Tables.STUDIES)) {
+                assertThat(content(spark, local, t)).as(t).isEqualTo(content(spark, lake, t)).isNotEmpty();
+            }
         } finally {
             spark.stop();
         }
+    }
+
+    /** A table's rows as sorted JSON, without the columns that name runs, times or pack locations. */
+    private static List<String> content(SparkSession spark, Path lake, String table) {
+        org.apache.spark.sql.Dataset<Row> df = spark.read().format("delta").load(LakeLayout.at(lake).tableUri(table));
+        for (String c : df.columns()) {
+            if (c.contains("run_id") || c.endsWith("_at") || c.equals(Tables.Instances.LOCATION)) {
+                df = df.drop(c);
+            }
+        }
+        return df.toJSON().collectAsList().stream().sorted().toList();
     }
 
     private static String relative(String prefix, String uri) {

@@ -61,6 +61,60 @@ public final class SourceListing {
     }
 
     /**
+     * Whether every source is a local file or folder (a plain path or a {@code file:} URI) that exists; PACS and
+     * other file systems are listed with {@link #listFiles}.
+     */
+    public static boolean allLocal(List<String> sources) {
+        for (String s : sources) {
+            if (s.startsWith("dicomweb+") || s.startsWith("dimse:")) {
+                return false;
+            }
+            URI u = toUri(s);
+            if (!"file".equals(u.getScheme()) || !Files.exists(java.nio.file.Path.of(u))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Lists local sources (see {@link #allLocal}) in batches as they are found, each file once: walk order within a
+     * folder, not sorted, so the consumer can start before the walk ends.
+     */
+    public static void streamLocal(List<String> sources, java.util.function.Consumer<List<String>> batches) {
+        Set<String> seen = new java.util.HashSet<>();
+        for (String source : sources) {
+            java.nio.file.Path path = java.nio.file.Path.of(toUri(source));
+            List<String> batch = new ArrayList<>();
+            try {
+                Files.walkFileTree(path.toRealPath(), new java.nio.file.SimpleFileVisitor<>() {
+                    @Override
+                    public java.nio.file.FileVisitResult visitFile(java.nio.file.Path f,
+                                                                  java.nio.file.attribute.BasicFileAttributes attrs) {
+                        if (attrs.isRegularFile() || (attrs.isSymbolicLink() && Files.isRegularFile(f))) {
+                            String uri = fileUri(f);
+                            if (seen.add(uri)) {
+                                batch.add(uri);
+                                if (batch.size() >= 256) {
+                                    batches.accept(new ArrayList<>(batch));
+                                    batch.clear();
+                                }
+                            }
+                        }
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+                });
+            } catch (IOException e) {
+                throw new IngestException(ErrorCode.INGEST_EXTERNAL, "Cannot list source " + source + ": " + e
+                        + ". Fix: check permissions.", e);
+            }
+            if (!batch.isEmpty()) {
+                batches.accept(batch);
+            }
+        }
+    }
+
+    /**
      * A local file or folder, walked with NIO: Hadoop's local listing stats every file through a shell command for
      * its permissions, two orders of magnitude slower for large folders, and its set-up alone costs a second. A
      * symlinked source folder is followed (as Hadoop does); links below it are not (no cycles).
