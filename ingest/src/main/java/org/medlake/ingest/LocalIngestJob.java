@@ -51,13 +51,15 @@ final class LocalIngestJob {
     private final IngestJob.Progress progress;
     private final int threads;
     private final Engine engine;
+    /** One Hadoop configuration for the run: each new one parses Hadoop's XML defaults again. */
+    private final Configuration conf;
     private long mark = System.nanoTime();
 
     private LocalIngestJob(IngestRequest request, IngestJob.Progress progress, int threads) {
         this.request = request;
         this.progress = progress;
         this.threads = threads;
-        Configuration conf = hadoopConf();
+        this.conf = hadoopConf();
         // Spark's default; Kernel's writer otherwise stores pages uncompressed (about 7x larger for this table).
         conf.setIfUnset("parquet.compression", "SNAPPY");
         this.engine = DefaultEngine.create(conf);
@@ -123,7 +125,6 @@ final class LocalIngestJob {
                             throw new java.io.UncheckedIOException(e);
                         }
                     });
-            Configuration conf = hadoopConf();
             WorkList work;
             if (org.medlake.ingest.source.SourceListing.allLocal(request.sources())) {
                 // Local folders: the workers start on the first files while the rest are still being listed.

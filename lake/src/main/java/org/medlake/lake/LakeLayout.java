@@ -97,6 +97,20 @@ public final class LakeLayout {
         return packs().resolve(checkPackName(name) + ".idx");
     }
 
+    /** Whether {@code s} is 64 lower-case hex digits (a SHA-256 as the lake writes it); no regex: called per object. */
+    static boolean isSha256Hex(String s) {
+        if (s == null || s.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = s.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static String checkPackName(String name) {
         if (name == null || !PACK_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("not a pack name: '" + name + "' (use 1 to 200 of A-Z a-z 0-9 . _ -)");

@@ -35,6 +35,8 @@ public final class PackWriter implements Closeable {
     static final int BUFFER_BYTES = 1 << 20;
 
     private final String name;
+    /** {@code objects/packs/<name>.pack@}: the name is checked once, when the writer is created. */
+    private final String locationPrefix;
     private final FileChannel pack;
     private final FileChannel index;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
@@ -47,6 +49,7 @@ public final class PackWriter implements Closeable {
 
     private PackWriter(String name, FileChannel pack, FileChannel index) {
         this.name = name;
+        this.locationPrefix = LakeObjects.packedLocation(name, 0, 0).replaceFirst("0\\+0$", "");
         this.pack = pack;
         this.index = index;
     }
@@ -93,7 +96,7 @@ public final class PackWriter implements Closeable {
      */
     public String append(byte[] bytes, int offset, int length, String sha256) throws IOException {
         Objects.checkFromIndexSize(offset, length, bytes.length);
-        if (sha256 == null || !LakeLayout.SHA256_HEX.matcher(sha256).matches()) {
+        if (!LakeLayout.isSha256Hex(sha256)) {
             throw new IllegalArgumentException("not a lower-case SHA-256 hex digest: '" + sha256 + "'");
         }
         checkUsable();
@@ -113,7 +116,7 @@ public final class PackWriter implements Closeable {
         }
         size += length;
         pendingIndex.append(sha256).append(' ').append(at).append(' ').append(length).append('\n');
-        return LakeObjects.packedLocation(name, at, length);
+        return locationPrefix + at + "+" + length;
     }
 
     /**

@@ -79,7 +79,8 @@ public final class SourceListing {
 
     /**
      * Lists local sources (see {@link #allLocal}) in batches as they are found, each file once: walk order within a
-     * folder, not sorted, so the consumer can start before the walk ends.
+     * folder, not sorted, so the consumer can start before the walk ends. The same walk as {@link #listFiles} makes
+     * for local sources.
      */
     public static void streamLocal(List<String> sources, java.util.function.Consumer<List<String>> batches) {
         Set<String> seen = new java.util.HashSet<>();
@@ -115,9 +116,9 @@ public final class SourceListing {
     }
 
     /**
-     * A local file or folder, walked with NIO: Hadoop's local listing stats every file through a shell command for
-     * its permissions, two orders of magnitude slower for large folders, and its set-up alone costs a second. A
-     * symlinked source folder is followed (as Hadoop does); links below it are not (no cycles).
+     * A local file or folder, sorted. Walked with NIO: Hadoop's local listing stats every file through a shell
+     * command for its permissions, two orders of magnitude slower for large folders, and its set-up alone costs a
+     * second. A symlinked source folder is followed (as Hadoop does); links below it are not (no cycles).
      */
     private static List<String> listLocal(String source, java.nio.file.Path path) {
         if (!Files.exists(path)) {
@@ -125,21 +126,7 @@ public final class SourceListing {
                     + " does not exist (looked for " + path.toUri() + "). Fix: check the path; plain paths are local.");
         }
         List<String> found = new ArrayList<>();
-        try {
-            Files.walkFileTree(path.toRealPath(), new java.nio.file.SimpleFileVisitor<>() {
-                @Override
-                public java.nio.file.FileVisitResult visitFile(java.nio.file.Path f,
-                                                              java.nio.file.attribute.BasicFileAttributes attrs) {
-                    if (attrs.isRegularFile() || (attrs.isSymbolicLink() && Files.isRegularFile(f))) {
-                        found.add(fileUri(f));
-                    }
-                    return java.nio.file.FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new IngestException(ErrorCode.INGEST_EXTERNAL, "Cannot list source " + source + ": " + e
-                    + ". Fix: check permissions.", e);
-        }
+        streamLocal(List.of(source), found::addAll);
         found.sort(null);
         return found;
     }
