@@ -64,6 +64,19 @@ class PlatformEndToEndIT {
     private static Set<String> rawUids;
 
     /** The project's series that passed the de-identification check. */
+    /**
+     * The instance's stored bytes as a file of its own, for the converter that reads files: the lake keeps instances
+     * in packs, so they are copied out through {@link org.medlake.lake.LakeObjects}.
+     */
+    private static Path copyOut(LakeLayout layout, String sop, String location) {
+        try {
+            Path dir = Files.createDirectories(work.resolve("instances-out"));
+            return Files.write(dir.resolve(sop + ".dcm"), new org.medlake.lake.LakeObjects(layout).readAllBytes(location));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static List<LakeSeries> inProject(String project) {
         return lakeSeries.stream().filter(s -> s.project().equals(project) && !rawUids.contains(s.uid())).toList();
     }
@@ -97,7 +110,7 @@ class PlatformEndToEndIT {
                     .collect(Collectors.groupingBy(r -> r.getString(0), java.util.LinkedHashMap::new, Collectors.toList()));
             lakeSeries = bySeries.values().stream().map(rows -> new LakeSeries(rows.get(0).getString(0),
                     rows.get(0).getString(1), rows.get(0).getString(2), rows.stream().map(r -> r.getString(3)).toList(),
-                    rows.stream().map(r -> layout.resolve(r.getString(4))).toList())).toList();
+                    rows.stream().map(r -> copyOut(layout, r.getString(3), r.getString(4))).toList())).toList();
         } finally {
             spark.stop();
         }
