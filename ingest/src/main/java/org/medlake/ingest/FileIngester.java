@@ -40,14 +40,13 @@ import org.medlake.lake.LakeLayout;
 import org.medlake.lake.Tables.Instances;
 
 /**
- * Executor-side work of an ingest: each source URI is opened with {@link SourceReader} (a plain file, a member of
- * a zip/tar/tar.gz archive, or a gzip-wrapped file), each entry's bytes are read once while computing SHA-256, its
- * header is parsed with {@link DicomReader}, it is routed to a project, and it is either stored content-addressed
- * in the lake (or registered in place) with an instance row, or described by a quarantine row.
+ * Executor-side work of an ingest (the Spark engine): each task runs {@link EntryIngester} over its source URIs,
+ * storing accepted entries in a pack of its own ({@link PackObjects}, closed before the task returns its rows, so
+ * every location in them is valid), and turns each outcome into a Spark row.
  *
  * <p>Rows follow {@link #OUTCOME}: the {@code instances} columns (all nullable) plus {@code reason} and
- * {@code detail}, which are null for accepted instances. Storing is idempotent: an object key that exists already
- * is kept, so a re-run after a kill finds the same objects.
+ * {@code detail}, which are null for accepted instances. Bytes the lake already owned when the run started are not
+ * stored again; bytes of a task that was killed or retried stay unreferenced in its pack.
  */
 final class FileIngester implements FlatMapFunction<Iterator<String>, Row>, Serializable {
     private static final long serialVersionUID = 1L;

@@ -41,7 +41,7 @@ import org.medlake.lake.Tables.Quarantine;
  *
  * <ol>
  *   <li>Lists the sources recursively on the driver through Hadoop's FileSystem API.</li>
- *   <li>In one parallel pass ({@link FileIngester}): hashes, parses and stores each file content-addressed,
+ *   <li>In one parallel pass ({@link FileIngester}): hashes, parses and packs each file (once per SHA-256),
  *       keeping an instance or quarantine row per entry cached on the executors; only compact keys reach the
  *       driver.</li>
  *   <li>Under the lake's write lock, decides on the driver ({@link BatchOutcomes}) which instances are new, already
