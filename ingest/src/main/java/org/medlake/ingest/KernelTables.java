@@ -92,8 +92,7 @@ final class KernelTables {
     /** Appends rows (arrays in {@code schema} order) in one commit, creating the table if absent. */
     static long append(Engine engine, Path table, StructType schema, Map<String, String> createProperties,
                        List<Object[]> rows) throws IOException {
-        PendingAppend pending = begin(engine, table, schema, createProperties);
-        return commit(engine, pending.txn, rows, List.of());
+        return begin(engine, table, schema, createProperties).writeAndCommit(rows, List.of());
     }
 
     /**
@@ -160,7 +159,16 @@ final class KernelTables {
 
         /** Commits the files (none: a commit that only creates the table if absent) and returns the version. */
         long commit(List<DataFileStatus> files) throws IOException {
-            List<Row> actions = new ArrayList<>();
+            return commit(files, List.of());
+        }
+
+        /** Writes {@code rows} (none: no data file) and commits them with the given remove actions. */
+        long writeAndCommit(List<Object[]> rows, List<Row> removes) throws IOException {
+            return commit(rows.isEmpty() ? List.of() : write(List.of(rows).iterator()), removes);
+        }
+
+        private long commit(List<DataFileStatus> files, List<Row> removes) throws IOException {
+            List<Row> actions = new ArrayList<>(removes);
             try (CloseableIterator<Row> it = Transaction.generateAppendActions(engine, state,
                     Utils.toCloseableIterator(files.iterator()), ctx)) {
                 it.forEachRemaining(actions::add);
@@ -187,13 +195,13 @@ final class KernelTables {
         Files.createDirectories(table);
         Table t = Table.forPath(engine, table.toUri().toString());
         if (!exists(table)) {
-            return commit(engine, t.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
-                    .withSchema(engine, schema).build(engine), rows, List.of());
+            return new PendingAppend(engine, t.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
+                    .withSchema(engine, schema).build(engine)).writeAndCommit(rows, List.of());
         }
         Snapshot snapshot = t.getLatestSnapshot(engine);
         if (!sameColumns(snapshot.getSchema(), schema)) {
-            return commit(engine, ((TableImpl) t).createReplaceTableTransactionBuilder(engine, ENGINE_INFO)
-                    .withSchema(engine, schema).build(engine), rows, List.of());
+            return new PendingAppend(engine, ((TableImpl) t).createReplaceTableTransactionBuilder(engine, ENGINE_INFO)
+                    .withSchema(engine, schema).build(engine)).writeAndCommit(rows, List.of());
         }
         List<Row> removes = new ArrayList<>();
         long now = System.currentTimeMillis();
@@ -208,7 +216,8 @@ final class KernelTables {
                 }
             }
         }
-        return commit(engine, t.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE).build(engine), rows, removes);
+        return new PendingAppend(engine, t.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE).build(engine))
+                .writeAndCommit(rows, removes);
     }
 
     private static boolean sameColumns(StructType a, StructType b) {
@@ -230,66 +239,6 @@ final class KernelTables {
         }
         return a.equals(b);
     }
-
-    private static long commit(Engine engine, Transaction txn, List<Object[]> rows) throws IOException {
-        return commit(engine, txn, rows, List.of());
-    }
-
-    private static long commit(Engine engine, Transaction txn, List<Object[]> rows, List<Row> removes) throws IOException {
-        List<Row> actions = new ArrayList<>(removes);
-        if (!rows.isEmpty()) {
-            StructType writeSchema = txn.getSchema(engine);
-            Row state = txn.getTransactionState(engine);
-            DataWriteContext ctx = Transaction.getWriteContext(engine, state, Map.of());
-            // Large batches are written as one file per core at once: encoding Parquet is CPU-bound.
-            int parts = rows.size() < PARALLEL_ROWS ? 1 : Runtime.getRuntime().availableProcessors();
-            List<List<DataFileStatus>> written = new ArrayList<>();
-            List<java.util.concurrent.CompletableFuture<Void>> tasks = new ArrayList<>();
-            for (int p = 0; p < parts; p++) {
-                List<Object[]> slice = rows.subList(rows.size() * p / parts, rows.size() * (p + 1) / parts);
-                List<DataFileStatus> files = new ArrayList<>();
-                written.add(files);
-                Runnable write = () -> {
-                    CloseableIterator<FilteredColumnarBatch> data = Utils.singletonCloseableIterator(
-                            new FilteredColumnarBatch(batch(writeSchema, slice), Optional.empty()));
-                    try (CloseableIterator<DataFileStatus> out = engine.getParquetHandler().writeParquetFiles(
-                            ctx.getTargetDirectory(), Transaction.transformLogicalData(engine, state, data, Map.of()),
-                            ctx.getStatisticsColumns())) {
-                        out.forEachRemaining(files::add);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                };
-                if (parts == 1) {
-                    write.run();
-                } else {
-                    tasks.add(java.util.concurrent.CompletableFuture.runAsync(write, WRITERS));
-                }
-            }
-            try {
-                java.util.concurrent.CompletableFuture.allOf(tasks.toArray(new java.util.concurrent.CompletableFuture[0])).join();
-            } catch (java.util.concurrent.CompletionException e) {
-                if (e.getCause() instanceof java.io.UncheckedIOException io) throw io.getCause();
-                throw e.getCause() instanceof RuntimeException re ? re : e;
-            }
-            List<DataFileStatus> all = new ArrayList<>();
-            written.forEach(all::addAll);
-            try (CloseableIterator<Row> it = Transaction.generateAppendActions(engine, state,
-                    Utils.toCloseableIterator(all.iterator()), ctx)) {
-                it.forEachRemaining(actions::add);
-            }
-        }
-        return txn.commit(engine, CloseableIterable.inMemoryIterable(Utils.toCloseableIterator(actions.iterator())))
-                .getVersion();
-    }
-
-    /** Below this many rows one file is written. */
-    private static final int PARALLEL_ROWS = 4096;
-    private static final java.util.concurrent.ExecutorService WRITERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "medlake-parquet-writer");
-        t.setDaemon(true);
-        return t;
-    });
 
     private static DefaultColumnarBatch batch(StructType schema, List<Object[]> rows) {
         ColumnVector[] vectors = new ColumnVector[schema.length()];

@@ -105,7 +105,6 @@ final class LocalIngestJob {
         try (LakeWriteLock ignored = LakeWriteLock.acquire(lake); TempSpace scratch = TempSpace.claim(lake, runId)) {
             phase("lock and scratch");
             Path instancesTable = lake.table(Tables.INSTANCES);
-            boolean lakeHadInstances = KernelTables.exists(instancesTable);
             // Delta Kernel's start-up (the table's state, the transaction, the lake's objects) on another core while
             // the sources are listed.
             java.util.concurrent.CompletableFuture<KernelTables.PendingAppend> begun =
@@ -117,10 +116,11 @@ final class LocalIngestJob {
                             throw new java.io.UncheckedIOException(e);
                         }
                     });
-            java.util.concurrent.CompletableFuture<Map<String, String>> known =
+            // What the lake holds, read once: the run holds the write lock, so it cannot change before the commit.
+            java.util.concurrent.CompletableFuture<HeldInstances> lakeHolds =
                     java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                         try {
-                            return knownObjects(lake);
+                            return HeldInstances.read(engine, instancesTable);
                         } catch (IOException e) {
                             throw new java.io.UncheckedIOException(e);
                         }
@@ -144,11 +144,12 @@ final class LocalIngestJob {
                 work = WorkList.of(IngestJob.entries(conf, request.sources(), scratch.dir()));
                 phase("list sources");
             }
-            Processed processed = process(lake, runId, scratch.dir(), conf, work, begun, join(known));
+            HeldInstances holds = join(lakeHolds);
+            Processed processed = process(lake, runId, scratch.dir(), conf, work, begun, holds.objects());
             KernelTables.PendingAppend pending = join(begun);
             listed = true; // a failure from now on is recorded as a failed run
             phase("read, hash, parse, store");
-            return write(lake, runId, started, processed, pending, lakeHadInstances);
+            return write(lake, runId, started, processed, pending, holds);
         } catch (IOException e) {
             recordFailure(lake, runId, started);
             throw new IngestException(ErrorCode.INGEST_LAKE_UNUSABLE, "Cannot write to the lake " + lake.root() + ": "
@@ -292,7 +293,7 @@ final class LocalIngestJob {
     }
 
     private IngestResult write(LakeLayout lake, String runId, Instant started, Processed processed,
-                               KernelTables.PendingAppend pending, boolean lakeHadInstances) throws IOException {
+                               KernelTables.PendingAppend pending, HeldInstances holds) throws IOException {
         List<EntryIngester.Outcome> outcomes = processed.outcomes();
         List<BatchOutcomes.Candidate> candidates = new ArrayList<>();
         Map<String, EntryIngester.Outcome> bySource = new HashMap<>();
@@ -308,12 +309,8 @@ final class LocalIngestJob {
                 quarantine.add(quarantineRow(o, o.reason(), o.detail()));
             }
         }
-        Path instancesTable = lake.table(Tables.INSTANCES);
-        List<Object[]> existing = lakeHadInstances ? KernelTables.scan(engine, instancesTable,
-                SeriesStudyAggregation.INPUT) : List.of();
-        Map<String, BatchOutcomes.Held> held = held(instancesTable, candidates, lakeHadInstances);
-        phase("read the lake's instances");
-        List<BatchOutcomes.Decision> decisions = BatchOutcomes.decide(candidates, held);
+        List<Object[]> existing = holds.aggregationInput();
+        List<BatchOutcomes.Decision> decisions = BatchOutcomes.decide(candidates, holds.bySop());
         List<Object[]> toAdd = new ArrayList<>();
         Set<String> series = new HashSet<>();
         Set<String> studies = new HashSet<>();
@@ -402,36 +399,33 @@ final class LocalIngestJob {
     }
 
     /**
-     * SHA-256 to location of the objects the lake owns (in-place registrations excluded), so that bytes it holds
-     * are not stored again. Read before the write lock is taken: an object stored meanwhile is merely stored twice.
+     * What the {@code instances} table holds when the run starts, from one scan: the rows the aggregates need, the
+     * instance held under each SOP Instance UID, and SHA-256 to location of the objects the lake owns (in-place
+     * registrations excluded), so that bytes it holds are not stored again.
      */
-    private Map<String, String> knownObjects(LakeLayout lake) throws IOException {
-        Map<String, String> known = new HashMap<>();
-        for (Object[] r : KernelTables.scan(engine, lake.table(Tables.INSTANCES),
-                List.of(Instances.SHA256, Instances.LOCATION))) {
-            if (r[1] != null && !((String) r[1]).contains(":")) {
-                known.putIfAbsent((String) r[0], (String) r[1]);
+    record HeldInstances(List<Object[]> aggregationInput, Map<String, BatchOutcomes.Held> bySop,
+                         Map<String, String> objects) {
+        static HeldInstances read(Engine engine, Path instancesTable) throws IOException {
+            List<String> columns = new ArrayList<>(SeriesStudyAggregation.INPUT);
+            int sop = columns.size();
+            columns.add(Instances.SOP_INSTANCE_UID);
+            columns.add(Instances.SHA256);
+            columns.add(Instances.LOCATION);
+            int source = SeriesStudyAggregation.INPUT.indexOf(Instances.SOURCE_URI);
+            List<Object[]> input = new ArrayList<>();
+            Map<String, BatchOutcomes.Held> bySop = new HashMap<>();
+            Map<String, String> objects = new HashMap<>();
+            for (Object[] r : KernelTables.scan(engine, instancesTable, columns)) {
+                input.add(Arrays.copyOf(r, sop));
+                String sha = (String) r[sop + 1];
+                bySop.put((String) r[sop], new BatchOutcomes.Held(sha, (String) r[source]));
+                String location = (String) r[sop + 2];
+                if (location != null && !location.contains(":")) {
+                    objects.putIfAbsent(sha, location);
+                }
             }
+            return new HeldInstances(input, bySop, objects);
         }
-        return known;
-    }
-
-    /** What the lake holds for the candidates' SOP Instance UIDs. */
-    private Map<String, BatchOutcomes.Held> held(Path instancesTable, List<BatchOutcomes.Candidate> candidates,
-                                                 boolean exists) throws IOException {
-        Map<String, BatchOutcomes.Held> out = new HashMap<>();
-        if (candidates.isEmpty() || !exists) {
-            return out;
-        }
-        Set<String> wanted = new HashSet<>();
-        candidates.forEach(c -> wanted.add(c.sopInstanceUid()));
-        for (Object[] r : KernelTables.scan(engine, instancesTable,
-                List.of(Instances.SOP_INSTANCE_UID, Instances.SHA256, Instances.SOURCE_URI))) {
-            if (wanted.contains((String) r[0])) {
-                out.put((String) r[0], new BatchOutcomes.Held((String) r[1], (String) r[2]));
-            }
-        }
-        return out;
     }
 
     /** The quarantine rows not yet recorded, by (source URI, sha256, reason): a re-run records nothing twice. */

@@ -64,12 +64,7 @@ final class SeriesStudyAggregation {
         int width = 1 + 1 + SERIES_ATTRIBUTES.size() + 2 + 1 + 1 + 3;
         for (Object[] in : instances) {
             String uid = (String) in[0];
-            Object[] s = series.computeIfAbsent(uid, k -> {
-                Object[] row = new Object[width];
-                row[0] = k;
-                row[1] = 0L;
-                return row;
-            });
+            Object[] s = series.computeIfAbsent(uid, k -> group(k, width));
             s[1] = (Long) s[1] + 1;
             for (int a = 0; a < SERIES_ATTRIBUTES.size(); a++) {
                 s[2 + a] = min(s[2 + a], in[A + a]);
@@ -120,12 +115,7 @@ final class SeriesStudyAggregation {
         int sw = 2 + STUDY_ATTRIBUTES.size() + 6;
         for (Object[] s : series.values()) {
             String study = (String) s[studyIdx];
-            Object[] t = studies.computeIfAbsent(study, k -> {
-                Object[] row = new Object[sw];
-                row[0] = k;
-                row[1] = 0L;
-                return row;
-            });
+            Object[] t = studies.computeIfAbsent(study, k -> group(k, sw));
             t[1] = (Long) t[1] + 1;
             for (int a = 0; a < STUDY_ATTRIBUTES.size(); a++) {
                 t[2 + a] = min(t[2 + a], s[2 + SERIES_ATTRIBUTES.indexOf(STUDY_ATTRIBUTES.get(a))]);
@@ -162,6 +152,14 @@ final class SeriesStudyAggregation {
         studyColumns.add(opt("first_source_uri", String.class));
         studyColumns.add(opt("last_ingested_at", Instant.class));
         return new Result(seriesColumns, new ArrayList<>(series.values()), studyColumns, new ArrayList<>(studies.values()));
+    }
+
+    /** A new aggregate row: its key, then a count of zero. */
+    private static Object[] group(String key, int width) {
+        Object[] row = new Object[width];
+        row[0] = key;
+        row[1] = 0L;
+        return row;
     }
 
     private static InstanceColumns.Column opt(String name, Class<?> type) {

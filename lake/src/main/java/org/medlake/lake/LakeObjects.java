@@ -46,7 +46,7 @@ public final class LakeObjects {
     /** One line of a pack index: the object with this digest is {@code length} bytes at {@code offset}. */
     public record PackEntry(String sha256, long offset, long length) {}
 
-    private static final String PACKED_PREFIX = LakeLayout.PACKS + "/";
+    static final String PACKED_PREFIX = LakeLayout.PACKS + "/";
     /** Decimals are at most 18 digits, so that offset + length cannot overflow a long. */
     private static final String DECIMAL = "(0|[1-9][0-9]{0,17})";
     private static final Pattern PACKED = Pattern.compile(

@@ -49,7 +49,7 @@ public final class PackWriter implements Closeable {
 
     private PackWriter(String name, FileChannel pack, FileChannel index) {
         this.name = name;
-        this.locationPrefix = LakeObjects.packedLocation(name, 0, 0).replaceFirst("0\\+0$", "");
+        this.locationPrefix = LakeObjects.PACKED_PREFIX + LakeLayout.checkPackName(name) + ".pack@";
         this.pack = pack;
         this.index = index;
     }
