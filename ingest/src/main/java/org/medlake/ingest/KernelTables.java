@@ -11,8 +11,6 @@ import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
-import io.delta.kernel.defaults.internal.data.DefaultColumnarBatch;
-import io.delta.kernel.defaults.internal.data.vector.DefaultGenericVector;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.engine.FileReadResult;
 import io.delta.kernel.internal.InternalScanFileUtils;
@@ -21,7 +19,6 @@ import io.delta.kernel.internal.actions.AddFile;
 import io.delta.kernel.internal.actions.SingleAction;
 import io.delta.kernel.internal.data.ScanStateRow;
 import io.delta.kernel.internal.util.Utils;
-import io.delta.kernel.internal.util.VectorUtils;
 import io.delta.kernel.types.ArrayType;
 import io.delta.kernel.types.DataType;
 import io.delta.kernel.types.DateType;
@@ -120,6 +117,7 @@ final class KernelTables {
         private final Row state;
         private final DataWriteContext ctx;
         private final StructType writeSchema;
+        private final java.util.Set<String> statisticsColumns;
 
         private PendingAppend(Engine engine, Transaction txn) {
             this.engine = engine;
@@ -127,6 +125,12 @@ final class KernelTables {
             this.state = txn.getTransactionState(engine);
             this.ctx = Transaction.getWriteContext(engine, state, Map.of());
             this.writeSchema = txn.getSchema(engine);
+            this.statisticsColumns = new java.util.HashSet<>();
+            for (io.delta.kernel.expressions.Column c : ctx.getStatisticsColumns()) {
+                if (c.getNames().length == 1) {
+                    statisticsColumns.add(c.getNames()[0]);
+                }
+            }
         }
 
         /**
@@ -134,27 +138,20 @@ final class KernelTables {
          * new data files, returned for {@link #commit}.
          */
         List<DataFileStatus> write(java.util.Iterator<List<Object[]>> chunks) throws IOException {
-            CloseableIterator<FilteredColumnarBatch> data = new CloseableIterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return chunks.hasNext();
+            // The lake's tables are unpartitioned and without column mapping: logical rows are the physical ones.
+            try (ParquetDataFiles files = new ParquetDataFiles(ctx.getTargetDirectory(), writeSchema, statisticsColumns)) {
+                while (chunks.hasNext()) {
+                    for (Object[] row : chunks.next()) {
+                        files.add(row);
+                    }
                 }
-
-                @Override
-                public FilteredColumnarBatch next() {
-                    return new FilteredColumnarBatch(batch(writeSchema, chunks.next()), Optional.empty());
-                }
-
-                @Override
-                public void close() {}
-            };
-            List<DataFileStatus> files = new ArrayList<>();
-            try (CloseableIterator<DataFileStatus> out = engine.getParquetHandler().writeParquetFiles(
-                    ctx.getTargetDirectory(), Transaction.transformLogicalData(engine, state, data, Map.of()),
-                    ctx.getStatisticsColumns())) {
-                out.forEachRemaining(files::add);
+                return files.finish();
             }
-            return files;
+        }
+
+        /** The table's schema, the order of row arrays. */
+        StructType schema() {
+            return writeSchema;
         }
 
         /** Commits the files (none: a commit that only creates the table if absent) and returns the version. */
@@ -240,57 +237,6 @@ final class KernelTables {
         return a.equals(b);
     }
 
-    private static DefaultColumnarBatch batch(StructType schema, List<Object[]> rows) {
-        ColumnVector[] vectors = new ColumnVector[schema.length()];
-        for (int c = 0; c < schema.length(); c++) {
-            DataType type = schema.at(c).getDataType();
-            int column = c;
-            List<Object> values;
-            if (type instanceof StringType || type instanceof IntegerType || type instanceof LongType
-                    || type instanceof DoubleType) {
-                // Held as Kernel holds them: a view over the rows instead of a converted copy.
-                values = new java.util.AbstractList<>() {
-                    @Override
-                    public Object get(int i) {
-                        return rows.get(i)[column];
-                    }
-
-                    @Override
-                    public int size() {
-                        return rows.size();
-                    }
-                };
-            } else {
-                values = new ArrayList<>(rows.size());
-                for (Object[] row : rows) {
-                    values.add(toKernel(row[c], type));
-                }
-            }
-            vectors[c] = DefaultGenericVector.fromList(type, values);
-        }
-        return new DefaultColumnarBatch(rows.size(), schema, vectors);
-    }
-
-    private static Object toKernel(Object v, DataType type) {
-        if (v == null) {
-            return null;
-        }
-        if (v instanceof LocalDate d) {
-            return (int) d.toEpochDay();
-        }
-        if (v instanceof Instant i) {
-            return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1000);
-        }
-        if (v instanceof List<?> list && type instanceof ArrayType at) {
-            List<Object> elements = new ArrayList<>(list.size());
-            for (Object e : list) {
-                elements.add(toKernel(e, at.getElementType()));
-            }
-            return VectorUtils.buildArrayValue(elements, at.getElementType());
-        }
-        return v;
-    }
-
     /**
      * Every row of the latest snapshot, {@code columns} only (arrays in that order, plain Java values); empty when
      * the table does not exist.
@@ -327,6 +273,18 @@ final class KernelTables {
                         }
                     }
                 }
+            }
+        }
+        return out;
+    }
+
+    /** Every row of the given data files of a table with {@code schema}, in file order (arrays in schema order). */
+    static List<Object[]> read(Engine engine, List<? extends FileStatus> files, StructType schema) throws IOException {
+        List<Object[]> out = new ArrayList<>();
+        try (CloseableIterator<FileReadResult> batches = engine.getParquetHandler().readParquetFiles(
+                Utils.toCloseableIterator(new ArrayList<FileStatus>(files).iterator()), schema, Optional.empty())) {
+            while (batches.hasNext()) {
+                collect(new FilteredColumnarBatch(batches.next().getData(), Optional.empty()), schema, out);
             }
         }
         return out;

@@ -46,6 +46,22 @@ final class LocalIngestJob {
     private static final int I_SOURCE = InstanceColumns.index(Instances.SOURCE_URI);
     private static final int I_SERIES = InstanceColumns.index(Instances.SERIES_INSTANCE_UID);
     private static final int I_STUDY = InstanceColumns.index(Instances.STUDY_INSTANCE_UID);
+    /**
+     * The instance columns the run still needs once a row is in a data file: decisions, accounting, quarantine
+     * rows and the aggregates. The others (the header JSON above all) are dropped from the row, so the run holds
+     * little per instance while it reads; a rewrite reads whole rows back from the files.
+     */
+    private static final boolean[] KEPT_AFTER_WRITE = new boolean[InstanceColumns.width()];
+
+    static {
+        List<String> kept = new ArrayList<>(SeriesStudyAggregation.INPUT);
+        kept.addAll(List.of(Instances.SOP_INSTANCE_UID, Instances.SHA256, Instances.SOURCE_URI,
+                Instances.SERIES_INSTANCE_UID, Instances.STUDY_INSTANCE_UID, Instances.SIZE_BYTES, Instances.PROJECT,
+                Instances.RUN_ID, Instances.INGESTED_AT));
+        for (String c : kept) {
+            KEPT_AFTER_WRITE[InstanceColumns.index(c)] = true;
+        }
+    }
 
     private final IngestRequest request;
     private final IngestJob.Progress progress;
@@ -216,10 +232,24 @@ final class LocalIngestJob {
                     EntryIngester ingester = new EntryIngester(settings, runId, objects, tmpDir, conf);
                     java.util.Iterator<List<Object[]>> chunks = new java.util.Iterator<>() {
                         private List<Object[]> chunk = new ArrayList<>();
+                        private List<Object[]> written = List.of();
+                        private final Map<String, String> shared = new HashMap<>();
                         private boolean end;
 
                         @Override
                         public boolean hasNext() {
+                            // The writer asks for more only once it has encoded the chunk it was given.
+                            for (Object[] row : written) {
+                                for (int c = 0; c < row.length; c++) {
+                                    if (!KEPT_AFTER_WRITE[c]) {
+                                        row[c] = null;
+                                    } else if (row[c] instanceof String v && c != I_SOP && c != I_SHA && c != I_SOURCE) {
+                                        // Series and study attributes repeat across instances: hold one copy.
+                                        row[c] = shared.computeIfAbsent(v, x -> x);
+                                    }
+                                }
+                            }
+                            written = List.of();
                             while (!end && chunk.size() < CHUNK) {
                                 int i = next.getAndIncrement();
                                 String item;
@@ -249,6 +279,7 @@ final class LocalIngestJob {
                         @Override
                         public List<Object[]> next() {
                             List<Object[]> out = chunk;
+                            written = out;
                             chunk = new ArrayList<>();
                             accepted.addAndGet(out.size());
                             return out;
@@ -353,10 +384,27 @@ final class LocalIngestJob {
             // Every accepted entry is added (the usual case): the files written while processing hold exactly them.
             pending.commit(processed.files());
         } else {
-            // Some are already in the lake or conflict: write the added ones again and drop the speculative files.
+            // Some are already in the lake or conflict: copy the added rows (whole, as the workers wrote them) to
+            // new files and drop the speculative ones.
+            List<io.delta.kernel.utils.DataFileStatus> files = List.of();
+            if (added > 0) {
+                Set<String> addedSources = new HashSet<>();
+                for (Object[] v : toAdd) {
+                    addedSources.add((String) v[I_SOURCE]);
+                }
+                List<Object[]> rows = new ArrayList<>();
+                for (Object[] row : KernelTables.read(engine, processed.files(), pending.schema())) {
+                    if (addedSources.contains((String) row[I_SOURCE])) {
+                        rows.add(row);
+                    }
+                }
+                if (rows.size() != added) {
+                    throw new IngestException(ErrorCode.INGEST_INTERNAL, "Ingest found " + rows.size() + " of the "
+                            + added + " rows to add in its own data files. This is a bug; re-run the same command.");
+                }
+                files = pending.write(List.of(rows).iterator());
+            }
             KernelTables.PendingAppend.discard(processed.files());
-            List<io.delta.kernel.utils.DataFileStatus> files = added == 0 ? List.of()
-                    : pending.write(List.of(toAdd).iterator());
             pending.commit(files);
         }
         phase("commit instances");

@@ -197,13 +197,21 @@ class IngestJobIT {
         Files.createDirectories(changed.getParent());
         l.write(changed.toFile(), TransferSyntax.ExplicitVRLittleEndian, true, true);
         assertThat(sha256(changed)).isNotEqualTo(sha256(original));
+        // and a new instance beside it: the run adds one of the two instances it accepted
+        SyntheticSeries.Written added = SyntheticSeries.ct(SyntheticSeries.patient("IT-002", "F", 47)).slices(1)
+                .size(16, 16).writeTo(changed.getParent().resolve("new"));
         List<String> instancesBefore = sorted(Tables.INSTANCES);
 
         IngestResult r = ingest(changed.getParent());
-        assertThat(r.instancesAdded()).isZero();
+        assertThat(r.instancesAdded()).isEqualTo(1);
         assertThat(r.quarantined()).isEqualTo(1);
         assertThat(r.conflicts()).isEqualTo(1);
-        assertThat(sorted(Tables.INSTANCES)).isEqualTo(instancesBefore);
+        List<String> instancesAfter = sorted(Tables.INSTANCES);
+        assertThat(instancesAfter).hasSize(instancesBefore.size() + 1).containsAll(instancesBefore);
+        Row addedRow = spark.read().format("delta").load(lake.tableUri(Tables.INSTANCES))
+                .filter(col(Tables.Instances.SOP_INSTANCE_UID).equalTo(added.sopInstanceUids().get(0))).first();
+        assertThat((String) addedRow.getAs(Tables.Instances.PATIENT_ID)).isEqualTo("IT-002");
+        assertThat((String) addedRow.getAs(Tables.Instances.HEADER_JSON)).contains("IT-002");
         List<Row> conflicts = spark.read().format("delta").load(lake.tableUri(Tables.QUARANTINE))
                 .filter(col(Tables.Quarantine.REASON).equalTo("CONFLICT")).collectAsList();
         assertThat(conflicts).hasSize(1);
@@ -227,7 +235,7 @@ class IngestJobIT {
                 "SELECT count(*) AS n, count(DISTINCT series_instance_uid) AS s FROM instances"},
                 new PrintStream(out, true), new PrintStream(err, true));
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8).strip()).isEqualTo("{\"n\":7,\"s\":2}");
+        assertThat(out.toString(StandardCharsets.UTF_8).strip()).isEqualTo("{\"n\":8,\"s\":3}"); // 7 from the first run, 1 added beside the conflict
 
         out.reset();
         code = SqlMain.run(spark, new String[] {"--lake", lake.root().toString(),
