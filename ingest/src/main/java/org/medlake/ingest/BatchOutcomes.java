@@ -2,7 +2,6 @@ package org.medlake.ingest;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,26 +29,29 @@ final class BatchOutcomes {
     /**
      * @param candidates the run's readable instances, in any order
      * @param inLake what the lake holds for the candidates' SOP Instance UIDs (others may be absent)
-     * @return one decision per candidate, ordered by SOP Instance UID then source URI
+     * @return one decision per candidate, in the order of {@code candidates}; the decisions themselves do not
+     *     depend on that order
      */
     static List<Decision> decide(List<Candidate> candidates, Map<String, Held> inLake) {
-        List<Candidate> sorted = new ArrayList<>(candidates);
-        sorted.sort(Comparator.comparing(Candidate::sopInstanceUid).thenComparing(Candidate::sourceUri));
-        Map<String, Held> reference = new HashMap<>();
-        List<Decision> out = new ArrayList<>(sorted.size());
-        for (Candidate c : sorted) {
+        // Each SOP Instance UID new to the lake is added once: from its candidate with the smallest source URI.
+        Map<String, Candidate> first = new HashMap<>(candidates.size() * 2);
+        for (Candidate c : candidates) {
+            if (!inLake.containsKey(c.sopInstanceUid())) {
+                first.merge(c.sopInstanceUid(), c, (a, b) -> b.sourceUri().compareTo(a.sourceUri()) < 0 ? b : a);
+            }
+        }
+        List<Decision> out = new ArrayList<>(candidates.size());
+        for (Candidate c : candidates) {
             Held held = inLake.get(c.sopInstanceUid());
             if (held == null) {
-                held = reference.get(c.sopInstanceUid());
+                Candidate reference = first.get(c.sopInstanceUid());
+                if (reference == c) {
+                    out.add(new Decision(c, Outcome.ADD, null));
+                    continue;
+                }
+                held = new Held(reference.sha256(), reference.sourceUri());
             }
-            if (held == null) {
-                reference.put(c.sopInstanceUid(), new Held(c.sha256(), c.sourceUri()));
-                out.add(new Decision(c, Outcome.ADD, null));
-            } else if (held.sha256().equals(c.sha256())) {
-                out.add(new Decision(c, Outcome.DUPLICATE, held));
-            } else {
-                out.add(new Decision(c, Outcome.CONFLICT, held));
-            }
+            out.add(new Decision(c, held.sha256().equals(c.sha256()) ? Outcome.DUPLICATE : Outcome.CONFLICT, held));
         }
         return out;
     }

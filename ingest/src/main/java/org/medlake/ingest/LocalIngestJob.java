@@ -67,6 +67,15 @@ final class LocalIngestJob {
     private final IngestJob.Progress progress;
     private final int threads;
     private final Engine engine;
+    /**
+     * The run's background tasks (Kernel start-up, the lake's state, aggregates, the small tables). Not the common
+     * pool: on a 2-core machine that has a single thread, which would run them one after another.
+     */
+    private static final java.util.concurrent.Executor BACKGROUND = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "medlake-ingest-background");
+        t.setDaemon(true);
+        return t;
+    });
     /** One Hadoop configuration for the run: each new one parses Hadoop's XML defaults again. */
     private final Configuration conf;
     private long mark = System.nanoTime();
@@ -131,7 +140,7 @@ final class LocalIngestJob {
                         } catch (IOException e) {
                             throw new java.io.UncheckedIOException(e);
                         }
-                    });
+                    }, BACKGROUND);
             // What the lake holds, read once: the run holds the write lock, so it cannot change before the commit.
             java.util.concurrent.CompletableFuture<HeldInstances> lakeHolds =
                     java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -140,7 +149,7 @@ final class LocalIngestJob {
                         } catch (IOException e) {
                             throw new java.io.UncheckedIOException(e);
                         }
-                    });
+                    }, BACKGROUND);
             WorkList work;
             if (org.medlake.ingest.source.SourceListing.allLocal(request.sources())) {
                 // Local folders: the workers start on the first files while the rest are still being listed.
@@ -326,29 +335,34 @@ final class LocalIngestJob {
     private IngestResult write(LakeLayout lake, String runId, Instant started, Processed processed,
                                KernelTables.PendingAppend pending, HeldInstances holds) throws IOException {
         List<EntryIngester.Outcome> outcomes = processed.outcomes();
+        List<Object[]> existing = holds.aggregationInput();
+        List<EntryIngester.Outcome> accepted = new ArrayList<>();
         List<BatchOutcomes.Candidate> candidates = new ArrayList<>();
-        Map<String, EntryIngester.Outcome> bySource = new HashMap<>();
         List<Object[]> quarantine = new ArrayList<>();
         Map<String, Long> byReason = new HashMap<>();
         for (EntryIngester.Outcome o : outcomes) {
             Object[] v = o.values();
             if (o.accepted()) {
+                accepted.add(o);
                 candidates.add(new BatchOutcomes.Candidate((String) v[I_SOP], (String) v[I_SHA], (String) v[I_SOURCE]));
-                bySource.put((String) v[I_SOURCE], o);
             } else {
                 byReason.merge(o.reason(), 1L, Long::sum);
                 quarantine.add(quarantineRow(o, o.reason(), o.detail()));
             }
         }
-        List<Object[]> existing = holds.aggregationInput();
+        // The aggregates cover the whole instances table: what it held before this run plus what is added. Usually
+        // every accepted instance is added, so they are computed for that case while the run decides and commits.
+        java.util.concurrent.CompletableFuture<SeriesStudyAggregation.Result> likelyAggregates =
+                aggregateAsync(existing, accepted.stream().map(EntryIngester.Outcome::values).toList());
         List<BatchOutcomes.Decision> decisions = BatchOutcomes.decide(candidates, holds.bySop());
         List<Object[]> toAdd = new ArrayList<>();
         Set<String> series = new HashSet<>();
         Set<String> studies = new HashSet<>();
         long duplicates = 0;
         long conflicts = 0;
-        for (BatchOutcomes.Decision d : decisions) {
-            EntryIngester.Outcome o = bySource.get(d.candidate().sourceUri());
+        for (int i = 0; i < decisions.size(); i++) {
+            BatchOutcomes.Decision d = decisions.get(i);
+            EntryIngester.Outcome o = accepted.get(i); // decisions come in the order of the candidates
             switch (d.outcome()) {
                 case ADD -> toAdd.add(o.values());
                 case DUPLICATE -> duplicates++;
@@ -362,21 +376,14 @@ final class LocalIngestJob {
                 studies.add((String) o.values()[I_STUDY]);
             }
         }
-        // The aggregates cover the whole instances table: what it held before this run plus what is added. They
-        // are computed while the instances are committed.
-        java.util.concurrent.CompletableFuture<SeriesStudyAggregation.Result> aggregates =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    List<Object[]> all = new ArrayList<>(existing);
-                    int[] pick = SeriesStudyAggregation.INPUT.stream().mapToInt(InstanceColumns::index).toArray();
-                    for (Object[] v : toAdd) {
-                        Object[] in = new Object[pick.length];
-                        for (int i = 0; i < pick.length; i++) {
-                            in[i] = v[pick[i]];
-                        }
-                        all.add(in);
-                    }
-                    return SeriesStudyAggregation.aggregate(all);
-                });
+        java.util.concurrent.CompletableFuture<SeriesStudyAggregation.Result> aggregates;
+        if (toAdd.size() == accepted.size()) {
+            aggregates = likelyAggregates;
+        } else {
+            likelyAggregates.cancel(false);
+            aggregates = aggregateAsync(existing, toAdd);
+        }
+        phase("decide");
         long added = toAdd.size();
         long notDicom = byReason.getOrDefault("NOT_DICOM", 0L);
         long quarantined = byReason.values().stream().mapToLong(Long::longValue).sum() - notDicom + conflicts;
@@ -420,8 +427,9 @@ final class LocalIngestJob {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        });
+        }, BACKGROUND);
         SeriesStudyAggregation.Result agg = aggregates.join();
+        phase("aggregates ready");
         java.util.concurrent.CompletableFuture<Void> studiesWritten = java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
                 KernelTables.overwrite(engine, lake.table(Tables.STUDIES), KernelTables.schema(agg.studyColumns()),
@@ -429,7 +437,7 @@ final class LocalIngestJob {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        });
+        }, BACKGROUND);
         KernelTables.overwrite(engine, lake.table(Tables.SERIES), KernelTables.schema(agg.seriesColumns()), agg.series());
         join(studiesWritten);
         join(quarantineWritten);
@@ -444,6 +452,23 @@ final class LocalIngestJob {
         appendRun(lake, "SUCCEEDED", result);
         phase("record run");
         return result;
+    }
+
+    /** The series and study aggregates of {@code existing} (in aggregation input order) plus added instance rows. */
+    private static java.util.concurrent.CompletableFuture<SeriesStudyAggregation.Result> aggregateAsync(
+            List<Object[]> existing, List<Object[]> added) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            List<Object[]> all = new ArrayList<>(existing);
+            int[] pick = SeriesStudyAggregation.INPUT.stream().mapToInt(InstanceColumns::index).toArray();
+            for (Object[] v : added) {
+                Object[] in = new Object[pick.length];
+                for (int i = 0; i < pick.length; i++) {
+                    in[i] = v[pick[i]];
+                }
+                all.add(in);
+            }
+            return SeriesStudyAggregation.aggregate(all);
+        }, BACKGROUND);
     }
 
     /**

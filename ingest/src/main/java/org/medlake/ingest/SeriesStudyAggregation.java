@@ -192,6 +192,9 @@ final class SeriesStudyAggregation {
 
     /** Code point order, which is the UTF-8 byte order Spark uses for strings. */
     static int compareStrings(String a, String b) {
+        if (a == b) {
+            return 0; // attributes of one series are often one shared string
+        }
         int n = Math.min(a.length(), b.length());
         int k = 0;
         while (k < n && a.charAt(k) == b.charAt(k)) {
