@@ -44,11 +44,11 @@ final class EntryIngester {
     /** Stores an accepted entry's bytes in the lake and says where. */
     interface ObjectSink {
         /**
-         * Stores the bytes (in {@code bytes}, or, when that is null, in the file {@code spill}, which the sink then
-         * owns) and returns their {@code location} column value. Storing bytes the lake already holds is allowed
-         * and must not fail.
+         * Stores the bytes (the first {@code length} of {@code bytes}, or, when that is null, the file {@code spill},
+         * which the sink then owns) and returns their {@code location} column value. The array may be reused once
+         * this returns. Storing bytes the lake already holds is allowed and must not fail.
          */
-        String store(byte[] bytes, Path spill, String sha256) throws IOException;
+        String store(byte[] bytes, int length, Path spill, String sha256) throws IOException;
     }
 
     /**
@@ -145,10 +145,20 @@ final class EntryIngester {
             md.reset();
             byte[] bytes = null;
             long size;
-            byte[] head = in instanceof SourceReader.WholeFile whole ? whole.bytes() : in.readNBytes(IN_MEMORY_LIMIT);
-            if (deidentifier != null && head.length < IN_MEMORY_LIMIT) {
+            byte[] head;
+            int headLength;
+            if (in instanceof SourceReader.WholeFile whole) {
+                head = whole.bytes(); // the reader's buffer: nothing below keeps it past this entry
+                headLength = whole.length();
+            } else {
+                head = in.readNBytes(IN_MEMORY_LIMIT);
+                headLength = head.length;
+            }
+            if (deidentifier != null && headLength < IN_MEMORY_LIMIT) {
+                head = java.util.Arrays.copyOf(head, headLength);
                 try {
                     head = deidentifier.apply(head);
+                    headLength = head.length;
                 } catch (IOException | com.pixelmed.dicom.DicomException | RuntimeException e) {
                     // Not DICOM at all: the header parse below quarantines it with its reason. DICOM that cannot be
                     // de-identified must not be stored as it is.
@@ -160,24 +170,24 @@ final class EntryIngester {
                     }
                 }
             }
-            if (head.length < IN_MEMORY_LIMIT) {
+            if (headLength < IN_MEMORY_LIMIT) {
                 bytes = head;
-                md.update(bytes);
-                size = bytes.length;
+                md.update(bytes, 0, headLength);
+                size = headLength;
             } else {
                 spill = tmpDir.resolve(runId + "-" + UUID.randomUUID() + ".part");
                 try (OutputStream os = new DigestOutputStream(Files.newOutputStream(spill), md)) {
-                    os.write(head);
-                    size = head.length + in.transferTo(os);
+                    os.write(head, 0, headLength);
+                    size = headLength + in.transferTo(os);
                 }
             }
             String sha = HexFormat.of().formatHex(md.digest());
             InstanceHeader h;
             try {
-                h = bytes != null ? DicomReader.read(bytes, bytes.length, uri) : DicomReader.read(spill);
+                h = bytes != null ? DicomReader.read(bytes, headLength, uri) : DicomReader.read(spill);
             } catch (DicomReadException e) {
                 String detail = spill == null ? e.getMessage() : e.getMessage().replace(spill.toString(), uri);
-                if (e.reason() == DicomReadException.Reason.MISSING_UID && isDicomdir(uri, bytes)) {
+                if (e.reason() == DicomReadException.Reason.MISSING_UID && isDicomdir(uri, bytes, headLength)) {
                     return quarantine(uri, size, sha, "NOT_DICOM", "DICOMDIR " + uri + " is a media directory index, "
                             + "not an image instance; the files it references are ingested on their own.", null);
                 }
@@ -190,7 +200,7 @@ final class EntryIngester {
             if (inPlace && inPlaceUri != null) {
                 location = inPlaceUri;
             } else {
-                location = sink.store(bytes, spill, sha);
+                location = sink.store(bytes, headLength, spill, sha);
                 spill = null; // the sink owns it now
             }
             Object[] v = new Object[InstanceColumns.width()];
@@ -242,7 +252,7 @@ final class EntryIngester {
     /** The Media Storage Directory SOP Class, which a DICOMDIR declares in its file meta information. */
     private static final byte[] DICOMDIR_CLASS = "1.2.840.10008.1.3.10".getBytes(StandardCharsets.US_ASCII);
 
-    private static boolean isDicomdir(String uri, byte[] bytes) {
+    private static boolean isDicomdir(String uri, byte[] bytes, int length) {
         if (uri.toUpperCase(Locale.ROOT).endsWith("DICOMDIR")) {
             return true;
         }
@@ -250,10 +260,10 @@ final class EntryIngester {
             return false;
         }
         // Look for the class UID in the file meta information (the first few hundred bytes), padded or ended.
-        int end = Math.min(bytes.length, 1024) - DICOMDIR_CLASS.length;
+        int end = Math.min(length, 1024) - DICOMDIR_CLASS.length;
         for (int i = 128; i < end; i++) {
             if (java.util.Arrays.equals(bytes, i, i + DICOMDIR_CLASS.length, DICOMDIR_CLASS, 0, DICOMDIR_CLASS.length)) {
-                int next = i + DICOMDIR_CLASS.length < bytes.length ? bytes[i + DICOMDIR_CLASS.length] : 0;
+                int next = i + DICOMDIR_CLASS.length < length ? bytes[i + DICOMDIR_CLASS.length] : 0;
                 if (next < '0' || next > '9') {
                     return true;
                 }

@@ -39,7 +39,7 @@ final class PackObjects implements EntryIngester.ObjectSink, Closeable {
     }
 
     @Override
-    public String store(byte[] bytes, Path spill, String sha256) throws IOException {
+    public String store(byte[] bytes, int length, Path spill, String sha256) throws IOException {
         try {
             String held = known.get(sha256);
             if (held != null) {
@@ -48,7 +48,7 @@ final class PackObjects implements EntryIngester.ObjectSink, Closeable {
             try {
                 return stored.computeIfAbsent(sha256, k -> {
                     try {
-                        return append(bytes, spill, k);
+                        return append(bytes, length, spill, k);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
@@ -63,12 +63,12 @@ final class PackObjects implements EntryIngester.ObjectSink, Closeable {
         }
     }
 
-    private String append(byte[] bytes, Path spill, String sha256) throws IOException {
+    private String append(byte[] bytes, int length, Path spill, String sha256) throws IOException {
         if (writer == null) {
             writer = PackWriter.create(lake, packName);
         }
         if (bytes != null) {
-            return writer.append(bytes, 0, bytes.length, sha256);
+            return writer.append(bytes, 0, length, sha256);
         }
         // A spilled (large) entry: its bytes are appended in one piece, so they are read into memory once here.
         try (InputStream in = Files.newInputStream(spill)) {

@@ -36,10 +36,10 @@ class PackObjectsTest {
         String other;
         try (PackObjects one = new PackObjects(lake, "run-0", known, stored);
              PackObjects two = new PackObjects(lake, "run-1", known, stored)) {
-            la = one.store(a, null, sha(a));
-            lb = two.store(b, null, sha(b));
-            again = two.store(a.clone(), null, sha(a));
-            other = one.store(held, null, sha(held));
+            la = one.store(a, a.length, null, sha(a));
+            lb = two.store(b, b.length, null, sha(b));
+            again = two.store(a.clone(), a.length, null, sha(a));
+            other = one.store(held, held.length, null, sha(held));
         }
         assertThat(again).as("same bytes in the same run: one copy").isEqualTo(la);
         assertThat(other).as("bytes the lake holds are not stored again").isEqualTo(known.get(sha(held)));
@@ -58,7 +58,7 @@ class PackObjectsTest {
         Path spill = Files.write(tmp.resolve("entry.part"), big);
         String location;
         try (PackObjects p = new PackObjects(lake, "run-s", Map.of(), new ConcurrentHashMap<>())) {
-            location = p.store(null, spill, sha(big));
+            location = p.store(null, 0, spill, sha(big));
         }
         assertThat(spill).doesNotExist();
         assertThat(new LakeObjects(lake).readAllBytes(location)).isEqualTo(big);

@@ -46,11 +46,14 @@ public final class SourceReader {
         if ("file".equals(u.getScheme())) {
             // Local files bypass Hadoop's checksum file system (it looks for .crc companions on every open).
             java.nio.file.Path local = java.nio.file.Path.of(u);
-            byte[] whole = readSmall(local);
-            if (whole != null && !isZip(whole) && !isGzip(whole) && !isTar(whole)) {
-                // The common case, a small plain file: one read into an array of its size, no stream buffers.
-                visitor.visit(uri, new WholeFile(whole), whole.length, uri);
-                return Container.PLAIN;
+            WholeFile whole = readSmall(local);
+            if (whole != null) {
+                byte[] head = whole.length() < MAGIC_BYTES ? whole.copy() : whole.bytes();
+                if (!isZip(head) && !isGzip(head) && !isTar(head)) {
+                    // The common case, a small plain file: one read into the thread's buffer, no stream buffers.
+                    visitor.visit(uri, whole, whole.length(), uri);
+                    return Container.PLAIN;
+                }
             }
             size = java.nio.file.Files.size(local);
             opened = java.nio.file.Files.newInputStream(local);
@@ -89,31 +92,55 @@ public final class SourceReader {
      * (the visitor may keep it; nothing else uses it).
      */
     public static final class WholeFile extends java.io.ByteArrayInputStream {
-        WholeFile(byte[] bytes) {
-            super(bytes);
+        WholeFile(byte[] buffer, int length) {
+            super(buffer, 0, length);
         }
 
-        /** The file's bytes: the stream's own array. */
+        /**
+         * The array holding the file's bytes in {@code [0, length())}. It is the reading thread's buffer, reused
+         * for the next file that thread reads: use it before the visitor returns, and copy what must outlive that.
+         */
         public byte[] bytes() {
             return buf;
+        }
+
+        /** The file's length. */
+        public int length() {
+            return count;
+        }
+
+        /** The file's bytes in an array of their own. */
+        public byte[] copy() {
+            return java.util.Arrays.copyOf(buf, count);
         }
     }
 
     /** Files up to this size are read whole in one call. */
     private static final int SMALL = 4 << 20;
+    /** Past this many bytes, the container checks look at nothing but the file's own bytes. */
+    private static final int MAGIC_BYTES = 1024;
+    /**
+     * Each thread's read buffer: a new array per file would make every byte of a run garbage to zero, collect and
+     * fault in again.
+     */
+    private static final ThreadLocal<byte[][]> BUFFER_OF_THREAD = ThreadLocal.withInitial(() -> new byte[][] {new byte[64 << 10]});
 
     /** The whole file if it is at most {@link #SMALL} bytes, else null. */
-    private static byte[] readSmall(java.nio.file.Path file) throws IOException {
+    private static WholeFile readSmall(java.nio.file.Path file) throws IOException {
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
             long size = ch.size();
             if (size > SMALL) {
                 return null;
             }
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) size);
+            byte[][] holder = BUFFER_OF_THREAD.get();
+            if (holder[0].length < size) {
+                holder[0] = new byte[(int) Math.max(size, holder[0].length * 2L)];
+            }
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(holder[0], 0, (int) size);
             while (buf.hasRemaining() && ch.read(buf) >= 0) {
                 // a file that shrinks meanwhile ends early; one that grows is read up to its size at open
             }
-            return buf.position() == size ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.position());
+            return new WholeFile(holder[0], buf.position());
         }
     }
 
