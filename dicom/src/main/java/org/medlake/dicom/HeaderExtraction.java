@@ -3,7 +3,6 @@ package org.medlake.dicom;
 import static org.medlake.dicom.InstanceHeader.*;
 
 import com.pixelmed.dicom.AttributeTag;
-import com.pixelmed.dicom.DicomDictionary;
 import com.pixelmed.dicom.TagFromName;
 import org.medlake.dicom.DataSetView.Element;
 import java.util.ArrayList;
@@ -266,12 +265,8 @@ final class HeaderExtraction {
         return List.copyOf(out);
     }
 
-    /** Keywords missing from this PixelMed build's {@code TagFromName} are looked up in its dictionary by name. */
+    /** Keywords missing from this PixelMed build's {@code TagFromName}, from the toolkit's data dictionary. */
     static AttributeTag keyword(String keyword) {
-        AttributeTag tag = DicomDictionary.StandardDictionary.getTagFromName(keyword);
-        if (tag == null) {
-            throw new IllegalStateException("PixelMed's dictionary does not know the keyword " + keyword);
-        }
-        return tag;
+        return ToolkitKeywords.tag(keyword);
     }
 }
