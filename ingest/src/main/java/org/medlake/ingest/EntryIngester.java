@@ -100,7 +100,7 @@ final class EntryIngester {
 
     /**
      * @param tmpDir  where entries too large for memory are spilled (the run's scratch folder)
-     * @param conf    Hadoop settings for sources on non-local file systems
+     * @param conf    Hadoop settings for sources on non-local file systems (may be null when every source is local)
      */
     EntryIngester(Settings settings, String runId, ObjectSink sink, Path tmpDir, Configuration conf) {
         this.site = settings.site();

@@ -102,7 +102,7 @@ final class KernelTables {
             throws IOException {
         Files.createDirectories(table);
         boolean exists = exists(table);
-        TransactionBuilder tb = Table.forPath(engine, table.toUri().toString())
+        TransactionBuilder tb = Table.forPath(engine, LocalFileIO.toUriString(table))
                 .createTransactionBuilder(engine, ENGINE_INFO, exists ? Operation.WRITE : Operation.CREATE_TABLE);
         if (!exists) {
             tb = tb.withSchema(engine, schema).withTableProperties(engine, createProperties);
@@ -177,7 +177,7 @@ final class KernelTables {
         /** Deletes files written for this append that will not be committed. */
         static void discard(List<DataFileStatus> files) throws IOException {
             for (DataFileStatus f : files) {
-                Files.deleteIfExists(Path.of(java.net.URI.create(f.getPath())));
+                Files.deleteIfExists(LocalFileIO.toPath(f.getPath()));
             }
         }
     }
@@ -190,7 +190,7 @@ final class KernelTables {
      */
     static long overwrite(Engine engine, Path table, StructType schema, List<Object[]> rows) throws IOException {
         Files.createDirectories(table);
-        Table t = Table.forPath(engine, table.toUri().toString());
+        Table t = Table.forPath(engine, LocalFileIO.toUriString(table));
         if (!exists(table)) {
             return new PendingAppend(engine, t.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
                     .withSchema(engine, schema).build(engine)).writeAndCommit(rows, List.of());
@@ -246,7 +246,7 @@ final class KernelTables {
         if (!exists(table)) {
             return out;
         }
-        Snapshot snapshot = Table.forPath(engine, table.toUri().toString()).getLatestSnapshot(engine);
+        Snapshot snapshot = Table.forPath(engine, LocalFileIO.toUriString(table)).getLatestSnapshot(engine);
         StructType schema = snapshot.getSchema();
         List<StructField> fields = new ArrayList<>();
         for (String c : columns) {

@@ -76,18 +76,15 @@ final class LocalIngestJob {
         t.setDaemon(true);
         return t;
     });
-    /** One Hadoop configuration for the run: each new one parses Hadoop's XML defaults again. */
-    private final Configuration conf;
     private long mark = System.nanoTime();
 
     private LocalIngestJob(IngestRequest request, IngestJob.Progress progress, int threads) {
         this.request = request;
         this.progress = progress;
         this.threads = threads;
-        this.conf = hadoopConf();
-        // Spark's default; Kernel's writer otherwise stores pages uncompressed (about 7x larger for this table).
-        conf.setIfUnset("parquet.compression", "SNAPPY");
-        this.engine = DefaultEngine.create(conf);
+        // The lake is a local folder: Kernel reaches it through java.nio, and Hadoop is loaded only for sources
+        // that need it.
+        this.engine = DefaultEngine.create(new LocalFileIO(hadoopSettings()));
     }
 
     /** Runs an ingest on this machine with one worker thread per available core. */
@@ -101,13 +98,19 @@ final class LocalIngestJob {
      */
     static Configuration hadoopConf() {
         Configuration conf = new Configuration();
+        hadoopSettings().forEach(conf::set);
+        return conf;
+    }
+
+    private static Map<String, String> hadoopSettings() {
+        Map<String, String> out = new HashMap<>();
         System.getProperties().forEach((k, v) -> {
             String key = k.toString();
             if (key.startsWith("spark.hadoop.")) {
-                conf.set(key.substring("spark.hadoop.".length()), v.toString());
+                out.put(key.substring("spark.hadoop.".length()), v.toString());
             }
         });
-        return conf;
+        return out;
     }
 
     private void phase(String name) {
@@ -151,7 +154,11 @@ final class LocalIngestJob {
                         }
                     }, BACKGROUND);
             WorkList work;
-            if (org.medlake.ingest.source.SourceListing.allLocal(request.sources())) {
+            boolean allLocal = org.medlake.ingest.source.SourceListing.allLocal(request.sources());
+            // Local files are read without Hadoop; other sources get one configuration for the run (each new one
+            // parses Hadoop's XML defaults again).
+            Configuration conf = allLocal ? null : hadoopConf();
+            if (allLocal) {
                 // Local folders: the workers start on the first files while the rest are still being listed.
                 WorkList streamed = new WorkList();
                 Thread lister = new Thread(() -> {

@@ -96,7 +96,7 @@ final class ParquetDataFiles implements AutoCloseable {
 
     /**
      * A writer of files under {@code targetDirectory} (a URI of a local folder, as Delta Kernel's write context gives
-     * it; returned paths are that URI plus the file name) for rows of {@code schema}, keeping min, max and null
+     * it; returned paths are spelled {@code file:/absolute/path}, unescaped) for rows of {@code schema}, keeping min, max and null
      * counts for the top-level columns in {@code statisticsColumns}.
      */
     ParquetDataFiles(String targetDirectory, StructType schema, Set<String> statisticsColumns) {
@@ -223,6 +223,7 @@ final class ParquetDataFiles implements AutoCloseable {
             cutPage(l);
         }
         String name = "part-" + UUID.randomUUID() + ".snappy.parquet";
+        // Kernel gives the folder as a URI (escaped); it takes file paths spelled unescaped, as Hadoop does.
         Path path = Path.of(java.net.URI.create(targetDirectory + name));
         paths.add(path);
         long size;
@@ -255,7 +256,7 @@ final class ParquetDataFiles implements AutoCloseable {
             out.write(MAGIC);
             size = out.count;
         }
-        written.add(new DataFileStatus(targetDirectory + name, size, Files.getLastModifiedTime(path).toMillis(),
+        written.add(new DataFileStatus(LocalFileIO.toUriString(path), size, Files.getLastModifiedTime(path).toMillis(),
                 Optional.of(statistics())));
         for (Leaf l : leaves) {
             l.resetChunk();

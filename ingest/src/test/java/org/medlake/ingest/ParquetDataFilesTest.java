@@ -84,8 +84,8 @@ class ParquetDataFilesTest {
         assertThat(files).hasSizeGreaterThan(2);
         assertThat(files.stream().mapToLong(f -> f.getStatistics().orElseThrow().getNumRecords()).sum()).isEqualTo(5000);
         for (DataFileStatus f : files) {
-            assertThat(f.getPath()).startsWith(dir.toUri().toString());
-            assertThat(Files.size(Path.of(java.net.URI.create(f.getPath())))).isEqualTo(f.getSize());
+            assertThat(f.getPath()).startsWith(LocalFileIO.toUriString(dir) + "/");
+            assertThat(Files.size(LocalFileIO.toPath(f.getPath()))).isEqualTo(f.getSize());
         }
         List<Object[]> back = KernelTables.read(engine, files, SCHEMA);
         assertThat(back).hasSize(rows.size());
