@@ -156,10 +156,7 @@ final class LocalFileIO implements FileIO {
 
             @Override
             public PositionOutputStream create(boolean overwrite) throws IOException {
-                Files.createDirectories(p.getParent());
-                OutputStream os = overwrite ? Files.newOutputStream(p)
-                        : Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                return new CountingOutput(new BufferedOutputStream(os, 1 << 16));
+                return LocalFileIO.create(p, overwrite);
             }
 
             @Override
@@ -169,6 +166,17 @@ final class LocalFileIO implements FileIO {
                 }
             }
         };
+    }
+
+    /**
+     * A buffered stream writing a new file (its folder created if needed) that knows its position; with
+     * {@code overwrite} false an existing file is an error.
+     */
+    static PositionOutputStream create(Path p, boolean overwrite) throws IOException {
+        Files.createDirectories(p.getParent());
+        OutputStream os = overwrite ? Files.newOutputStream(p)
+                : Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new CountingOutput(new BufferedOutputStream(os, 1 << 16));
     }
 
     /** Writes the lines (each ended by a newline) to a hidden file beside {@code target}, then publishes it. */

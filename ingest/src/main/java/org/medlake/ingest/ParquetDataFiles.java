@@ -14,10 +14,8 @@ import io.delta.kernel.types.StructField;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.types.TimestampType;
 import io.delta.kernel.utils.DataFileStatus;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -230,10 +228,10 @@ final class ParquetDataFiles implements AutoCloseable {
         List<ColumnChunk> chunks = new ArrayList<>(leaves.length);
         long uncompressed = 0;
         long compressedTotal = 0;
-        try (Counting out = new Counting(new BufferedOutputStream(Files.newOutputStream(path), 1 << 16))) {
+        try (io.delta.kernel.defaults.engine.fileio.PositionOutputStream out = LocalFileIO.create(path, false)) {
             out.write(MAGIC);
             for (Leaf l : leaves) {
-                long offset = out.count;
+                long offset = out.getPos();
                 out.write(l.chunk.data, 0, l.chunk.size);
                 ColumnMetaData meta = new ColumnMetaData(l.type, l.encodings(), l.path, CompressionCodec.SNAPPY,
                         l.numValues, l.uncompressed, l.chunk.size, offset);
@@ -248,13 +246,13 @@ final class ParquetDataFiles implements AutoCloseable {
             group.setTotal_compressed_size(compressedTotal);
             FileMetaData footer = new FileMetaData(1, parquetSchema, rows, List.of(group));
             footer.setCreated_by(CREATED_BY);
-            long footerStart = out.count;
+            long footerStart = out.getPos();
             Util.writeFileMetaData(footer, out);
-            int footerLength = (int) (out.count - footerStart);
+            int footerLength = (int) (out.getPos() - footerStart);
             out.write(new byte[] {(byte) footerLength, (byte) (footerLength >>> 8), (byte) (footerLength >>> 16),
                     (byte) (footerLength >>> 24)});
             out.write(MAGIC);
-            size = out.count;
+            size = out.getPos();
         }
         written.add(new DataFileStatus(LocalFileIO.toUriString(path), size, Files.getLastModifiedTime(path).toMillis(),
                 Optional.of(statistics())));
@@ -579,33 +577,6 @@ final class ParquetDataFiles implements AutoCloseable {
                 v >>>= 7;
             }
             put((byte) v);
-        }
-    }
-
-    /** Counts the bytes written, for the offsets the footer records. */
-    private static final class Counting extends OutputStream {
-        private final OutputStream out;
-        long count;
-
-        Counting(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.close();
         }
     }
 }
