@@ -616,6 +616,10 @@ final class FastHeaderParser {
      * One element: its value is a slice of the parse buffer, decoded on demand with the PixelMed attribute class's
      * semantics for its VR. Valid only while the buffer is (during the parse).
      */
+    /** PixelMed's texts of binary floats seen, by their bits (bounded: cleared when full). */
+    private static final java.util.concurrent.ConcurrentHashMap<Long, String> FLOAT_TEXT =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private static final class Elem implements DataSetView.Element {
         final int key;
         final Vr vr;
@@ -691,7 +695,7 @@ final class FastHeaderParser {
                     }
                     String[] s = new String[v.length];
                     for (int i = 0; i < v.length; i++) {
-                        s[i] = FloatFormatter.toString(v[i], Locale.US);
+                        s[i] = floatString(v[i]);
                     }
                     return s;
                 }
@@ -712,6 +716,23 @@ final class FastHeaderParser {
                 }
                 default -> throw new DicomException("no string values for VR " + vr);
             }
+        }
+
+        /**
+         * PixelMed's text of a binary float. Its formatter builds a {@code DecimalFormat} per call, which cost a run
+         * of small files more than the rest of the parse; a file set repeats few values, so the texts are kept.
+         */
+        private static String floatString(double v) {
+            Long bits = Double.doubleToRawLongBits(v);
+            String s = FLOAT_TEXT.get(bits);
+            if (s == null) {
+                if (FLOAT_TEXT.size() >= 4096) {
+                    FLOAT_TEXT.clear();
+                }
+                s = FloatFormatter.toString(v, Locale.US);
+                FLOAT_TEXT.put(bits, s);
+            }
+            return s;
         }
 
         /** PixelMed's split on backslash (a trailing backslash adds no empty value) and padding removal. */
