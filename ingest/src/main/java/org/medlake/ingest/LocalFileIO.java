@@ -199,7 +199,15 @@ final class LocalFileIO implements FileIO {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } else {
                 // A hard link is created only if the name is free, in one step: of two writers, exactly one wins.
-                Files.createLink(target, tmp);
+                try {
+                    Files.createLink(target, tmp);
+                } catch (FileAlreadyExistsException e) {
+                    throw e;
+                } catch (UnsupportedOperationException | IOException e) {
+                    // A file system without hard links: a move that refuses an existing name (checked, then
+                    // renamed; the lake's write lock keeps other ingest runs out of that gap).
+                    Files.move(tmp, target);
+                }
             }
         } finally {
             Files.deleteIfExists(tmp);
