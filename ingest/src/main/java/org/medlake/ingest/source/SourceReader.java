@@ -48,8 +48,9 @@ public final class SourceReader {
             java.nio.file.Path local = java.nio.file.Path.of(u);
             WholeFile whole = readSmall(local);
             if (whole != null) {
-                byte[] head = whole.length() < MAGIC_BYTES ? whole.copy() : whole.bytes();
-                if (!isZip(head) && !isGzip(head) && !isTar(head)) {
+                byte[] head = whole.bytes();
+                int n = whole.length();
+                if (!isZip(head, n) && !isGzip(head, n) && !isTar(head, n)) {
                     // The common case, a small plain file: one read into the thread's buffer, no stream buffers.
                     visitor.visit(uri, whole, whole.length(), uri);
                     return Container.PLAIN;
@@ -65,17 +66,18 @@ public final class SourceReader {
         }
         try (InputStream raw = new BufferedInputStream(opened, BUFFER)) {
             byte[] head = peek(raw);
-            if (isZip(head)) {
+            if (isZip(head, head.length)) {
                 members(uri, new ZipArchiveInputStream(raw, StandardCharsets.UTF_8.name(), true, true), visitor);
                 return Container.ZIP;
             }
-            if (isTar(head)) {
+            if (isTar(head, head.length)) {
                 members(uri, new TarArchiveInputStream(raw), visitor);
                 return Container.TAR;
             }
-            if (isGzip(head)) {
+            if (isGzip(head, head.length)) {
                 InputStream unzipped = new BufferedInputStream(new GzipCompressorInputStream(raw, true), BUFFER);
-                if (isTar(peek(unzipped))) {
+                byte[] inner = peek(unzipped);
+                if (isTar(inner, inner.length)) {
                     members(uri, new TarArchiveInputStream(unzipped), visitor);
                     return Container.TAR_GZIP;
                 }
@@ -108,17 +110,10 @@ public final class SourceReader {
         public int length() {
             return count;
         }
-
-        /** The file's bytes in an array of their own. */
-        public byte[] copy() {
-            return java.util.Arrays.copyOf(buf, count);
-        }
     }
 
     /** Files up to this size are read whole in one call. */
     private static final int SMALL = 4 << 20;
-    /** Past this many bytes, the container checks look at nothing but the file's own bytes. */
-    private static final int MAGIC_BYTES = 1024;
     /**
      * Each thread's read buffer: a new array per file would make every byte of a run garbage to zero, collect and
      * fault in again.
@@ -163,17 +158,18 @@ public final class SourceReader {
         return head;
     }
 
-    static boolean isZip(byte[] h) {
-        return h.length >= 4 && h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4;
+    /** Whether the first {@code n} bytes of {@code h} start a zip archive (the rest of the array is ignored). */
+    static boolean isZip(byte[] h, int n) {
+        return n >= 4 && h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4;
     }
 
-    static boolean isGzip(byte[] h) {
-        return h.length >= 2 && (h[0] & 0xff) == 0x1f && (h[1] & 0xff) == 0x8b;
+    static boolean isGzip(byte[] h, int n) {
+        return n >= 2 && (h[0] & 0xff) == 0x1f && (h[1] & 0xff) == 0x8b;
     }
 
-    static boolean isTar(byte[] h) {
+    static boolean isTar(byte[] h, int n) {
         // POSIX ("ustar\0") and GNU ("ustar  ") tar both carry "ustar" at offset 257.
-        return h.length >= 262 && Arrays.equals(h, 257, 262, "ustar".getBytes(StandardCharsets.US_ASCII), 0, 5);
+        return n >= 262 && Arrays.equals(h, 257, 262, "ustar".getBytes(StandardCharsets.US_ASCII), 0, 5);
     }
 
     /** The visitor must not close the shared stream of an archive. */
